@@ -234,7 +234,8 @@ export class Executor {
     return (r) => {
       const logic = step.def.next_step_logic;
       if (logic === undefined || r.status === 'skipped') return undefined;
-      const scope = { ...state.ctx, result: r.output, error: r.error };
+      const own = step.def.output_key;
+      const scope = { ...state.ctx, ...(own !== undefined && r.status === 'completed' ? { [own]: r.output } : {}), result: r.output, error: r.error };
       for (const b of logic.branches) {
         if (!evaluateCondition(b.if, scope, { where: `${step.key}.next_step_logic` })) continue;
         if (b.end !== undefined && b.end !== false) return { next: 'end', end: b.end === 'failed' ? 'failed' : 'completed', message: b.message, branch: b.if };

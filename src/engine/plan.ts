@@ -30,6 +30,9 @@ export const BUILTIN_ROOTS = new Set([
   'result',
 ]);
 
+/** Output keys that would hide a built-in name. (`result` and `error` are only shadowed locally.) */
+const RESERVED_OUTPUT_KEYS = new Set(['inputs', 'input', 'vars', 'steps', 'run', 'run_id', 'now', 'today', 'chain', 'loop', 'item', 'trigger']);
+
 export interface PlanStep {
   key: string;
   index: number;
@@ -143,7 +146,7 @@ export function validateDefinition(input: unknown, tools?: ToolRegistry): Valida
     seen.set(s.key, i);
     const ok = s.def.output_key;
     if (ok !== undefined) {
-      if (BUILTIN_ROOTS.has(ok)) err(`steps[${i}].output_key`, `"${ok}" is reserved; choose another output_key`);
+      if (RESERVED_OUTPUT_KEYS.has(ok)) err(`steps[${i}].output_key`, `"${ok}" is reserved; choose another output_key`);
       if (outputKeys.has(ok)) warn(`steps[${i}].output_key`, `output_key "${ok}" is also set by steps[${outputKeys.get(ok)}]; the later value wins`);
       outputKeys.set(ok, i);
     }

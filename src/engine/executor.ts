@@ -153,9 +153,11 @@ export class Executor {
     if (existing !== undefined) throw new AppError('already_running', `run ${runId} is already executing in this process`);
     let run = this.mustGet(runId);
     if (TERMINAL_RUN_STATUSES.includes(run.status) || run.status === 'paused') return run;
-    if (!runs.claimRun(runId, this.deps.owner, this.leaseMs, this.deps.clock.now())) {
-      const holder = this.mustGet(runId);
-      if (TERMINAL_RUN_STATUSES.includes(holder.status) || holder.status === 'paused') return holder;
+    const holder = runs.leaseOwner(runId);
+    const dead = holder !== null && holder !== this.deps.owner && this.deps.isOwnerAlive?.(holder) === false ? holder : undefined;
+    if (!runs.claimRun(runId, this.deps.owner, this.leaseMs, this.deps.clock.now(), dead)) {
+      const current = this.mustGet(runId);
+      if (TERMINAL_RUN_STATUSES.includes(current.status) || current.status === 'paused') return current;
       throw new AppError('run_owned', `run ${runId} is being executed by another chainloom process`, {
         hint: 'Wait for it, or cancel it; it will be resumed automatically if that process dies.',
       });

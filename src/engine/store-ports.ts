@@ -125,8 +125,13 @@ export interface RunStore {
   getRun(runId: string): RunRecord | undefined;
   getRunDetail(runId: string): RunDetail | undefined;
   findChildRun(parentRunId: string, parentStepKey: string): RunRecord | undefined;
-  /** Marks a run running under this process's lease (fails if another live owner holds it). */
-  claimRun(runId: string, owner: string, leaseMs: number, now: Date): boolean;
+  /**
+   * Marks a run running under this process's lease. Fails while another owner's lease is live,
+   * unless that owner is `deadOwner` (known dead: taken over at once instead of after expiry).
+   */
+  claimRun(runId: string, owner: string, leaseMs: number, now: Date, deadOwner?: string): boolean;
+  /** The current lease holder of a run, if any. */
+  leaseOwner(runId: string): string | null;
   renewLeases(owner: string, leaseMs: number, now: Date): void;
   finishRun(runId: string, status: RunStatus, output: unknown, error: RunError | null, now: Date): void;
   setRunStatus(runId: string, status: RunStatus, now: Date): void;

@@ -144,17 +144,22 @@ export function createRunStore(db: Db): RunStore {
       return row === undefined ? undefined : toRun(row);
     },
 
-    claimRun(runId, owner, leaseMs, now) {
+    claimRun(runId, owner, leaseMs, now, deadOwner) {
       const at = now.getTime();
       const res = db
         .prepare(
           `UPDATE chain_executions
              SET status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = COALESCE(started_at, ?)
            WHERE id = ? AND status IN ('pending', 'running')
-             AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)`,
+             AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ? OR lease_owner = ?)`,
         )
-        .run(owner, at + leaseMs, at, runId, owner, at);
+        .run(owner, at + leaseMs, at, runId, owner, at, deadOwner ?? null);
       return res.changes === 1;
+    },
+
+    leaseOwner(runId) {
+      const row = db.prepare('SELECT lease_owner FROM chain_executions WHERE id = ?').get(runId);
+      return (row?.['lease_owner'] as string | null | undefined) ?? null;
     },
 
     renewLeases(owner, leaseMs, now) {

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { hostname } from 'node:os';
+import { systemClock } from '../engine/clock.js';
+import { Executor } from '../engine/executor.js';
+import type { Clock, Logger } from '../engine/ports.js';
+import { type Services, createServices } from '../engine/services.js';
+import { createBuiltinRegistry } from '../engine/tools/builtins.js';
+import type { ToolRegistry } from '../engine/tools/registry.js';
+import { type OpenedStore, openStore } from '../store/index.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+
+export interface App {
+  config: Config;
+  store: OpenedStore;
+  tools: ToolRegistry;
+  executor: Executor;
+  services: Services;
+  clock: Clock;
+  log: Logger;
+  owner: string;
+  close(): void;
+}
+
+const HOST = hostname();
+
+/** "pid@host": who holds a run lease. */
+export const processOwner = (): string => `${process.pid}@${HOST}`;
+
+/** A lease owner on this host is alive if its pid answers signal 0; other hosts are trusted until the lease expires. */
+export function isOwnerAlive(owner: string): boolean {
+  const at = owner.lastIndexOf('@');
+  const pid = Number(owner.slice(0, at));
+  if (at < 0 || owner.slice(at + 1) !== HOST || !Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The composition root: wires the store, tools, executor and services from configuration. */
+export function createApp(config: Config, opts: { log?: Logger; clock?: Clock } = {}): App {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+  const store = openStore(config.dbPath, { synchronous: config.synchronous });
+  const tools = createBuiltinRegistry({ net: config.http, shellEnabled: config.shellEnabled });
+  const owner = processOwner();
+  const executor = new Executor({ stores: store, tools, clock, log, owner, isOwnerAlive });
+  const services = createServices({
+    stores: store,
+    executor,
+    tools,
+    clock,
+    log,
+    actor: config.actor,
+    openScratch: () => openStore(':memory:'),
+  });
+  return {
+    config,
+    store,
+    tools,
+    executor,
+    services,
+    clock,
+    log,
+    owner,
+    close: () => {
+      executor.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+/** Everything chainloom reads from the environment, read in one place. */
+export interface Config {
+  dataDir: string;
+  dbPath: string;
+  synchronous: 'normal' | 'full';
+  actor: string;
+  timeZone: string;
+  logLevel: string;
+  http: { allowPrivate: boolean; allowHosts: string[] };
+  shellEnabled: boolean;
+  llm: { apiKey: string | undefined; baseURL: string | undefined; model: string; timeoutMs: number };
+  retentionDays: number;
+}
+
+/** The per-user data directory of this platform. */
+export function defaultDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  if (env['CHAINLOOM_DATA_DIR']) return env['CHAINLOOM_DATA_DIR'];
+  const home = env['HOME'] ?? homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'chainloom');
+  if (platform === 'win32') return join(env['APPDATA'] ?? join(home, 'AppData', 'Roaming'), 'chainloom');
+  return join(env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), 'chainloom');
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = defaultDataDir(env);
+  return {
+    dataDir,
+    dbPath: env['CHAINLOOM_DB'] ?? join(dataDir, 'chainloom.db'),
+    synchronous: env['CHAINLOOM_SYNC'] === 'full' ? 'full' : 'normal',
+    actor: env['CHAINLOOM_ACTOR'] ?? osUser(),
+    timeZone: env['CHAINLOOM_TZ'] ?? env['TZ'] ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+    logLevel: env['CHAINLOOM_LOG_LEVEL'] ?? 'error',
+    http: {
+      allowPrivate: truthy(env['CHAINLOOM_HTTP_ALLOW_PRIVATE']),
+      allowHosts: (env['CHAINLOOM_HTTP_ALLOW_HOSTS'] ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
+    },
+    shellEnabled: truthy(env['CHAINLOOM_SHELL']),
+    llm: {
+      apiKey: env['OPENAI_API_KEY'] || undefined,
+      baseURL: env['OPENAI_BASE_URL'] || undefined,
+      model: env['CHAINLOOM_MODEL'] ?? env['OPENAI_MODEL'] ?? 'gpt-4o-mini',
+      timeoutMs: Number(env['CHAINLOOM_LLM_TIMEOUT_MS'] ?? 60_000),
+    },
+    retentionDays: Number(env['CHAINLOOM_RETENTION_DAYS'] ?? 90),
+  };
+}

@@ -10,6 +10,26 @@ import type { ToolRegistry } from '../engine/tools/registry.js';
 import { type OpenedStore, openStore } from '../store/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { fileURLToPath } from 'node:url';
+import type { LlmClient } from '../engine/ports.js';
+import { createOrchestratedRunner } from '../engine/orchestrated-runner.js';
+import { createOpenAiClient } from '../llm/openai-client.js';
+import { loadPrompt, renderPrompt } from '../llm/prompts.js';
+
+/** prompts/ ships beside dist/ in the package. */
+export const PROMPTS_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
+
+/** The configured API model, or undefined when none is (LLM steps then fail with a how-to). */
+export function createLlm(config: Config, log: Logger): LlmClient | undefined {
+  if (config.llm.apiKey === undefined && config.llm.baseURL === undefined) return undefined;
+  return createOpenAiClient({
+    apiKey: config.llm.apiKey ?? '',
+    baseURL: config.llm.baseURL,
+    model: config.llm.model,
+    timeoutMs: config.llm.timeoutMs,
+    log,
+  });
+}
 
 export interface App {
   config: Config;
@@ -43,14 +63,27 @@ export function isOwnerAlive(owner: string): boolean {
 }
 
 /** The composition root: wires the store, tools, executor and services from configuration. */
-export function createApp(config: Config, opts: { log?: Logger; clock?: Clock } = {}): App {
+export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; llm?: LlmClient } = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = openStore(config.dbPath, { synchronous: config.synchronous });
   const tools = createBuiltinRegistry({ net: config.http, shellEnabled: config.shellEnabled });
   const owner = processOwner();
-  const executor = new Executor({ stores: store, tools, clock, log, owner, isOwnerAlive });
+  const llm = opts.llm ?? createLlm(config, log);
+  // Read once, on the first LLM step: start-up stays free of file reads it may not need.
+  let stepPrompt: ReturnType<typeof loadPrompt> | undefined;
+  const orchestrate = createOrchestratedRunner({
+    llm: () => llm,
+    tools,
+    timeZone: config.timeZone,
+    systemPrompt: async (vars) => {
+      stepPrompt ??= loadPrompt('orchestrated-step', PROMPTS_DIR);
+      const p = await stepPrompt;
+      return { system: renderPrompt(p, vars), version: p.id };
+    },
+  });
+  const executor = new Executor({ stores: store, tools, clock, log, owner, isOwnerAlive, orchestrate });
   const services = createServices({
     stores: store,
     executor,

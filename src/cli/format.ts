@@ -59,7 +59,7 @@ function stepLine(s: StepRecord): string {
     s.status === 'failed'
       ? `error: ${s.error?.message ?? ''}`
       : s.status === 'skipped' || s.status === 'blocked'
-        ? String(s.detail?.['reason'] ?? '')
+        ? brief(s.detail?.['reason'], 200)
         : brief(s.output);
   return `  ${s.status.padEnd(9)} ${`${s.stepKey}${iter}`.padEnd(24)} ${duration(s.durationMs).padStart(8)}${attempt}  ${what}`;
 }

@@ -13,5 +13,5 @@ export function createLogger(level: string): Logger {
       },
     },
     pino.destination({ fd: 2, sync: true }),
-  ) as unknown as Logger;
+  );
 }

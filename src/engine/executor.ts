@@ -284,7 +284,7 @@ export class Executor {
       if (next === 'end') {
         this.skipRest(plan, state, runner, i + 1, `chain ended by a branch of "${step.key}"`);
         if (detail?.['end'] === 'failed') {
-          return { status: 'failed', error: { message: String(detail['message'] ?? `ended as failed by a branch of "${step.key}"`), code: 'ended_failed', stepKey: step.key } };
+          return { status: 'failed', error: { message: typeof detail['message'] === 'string' ? detail['message'] : `ended as failed by a branch of "${step.key}"`, code: 'ended_failed', stepKey: step.key } };
         }
         break;
       }

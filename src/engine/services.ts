@@ -240,7 +240,7 @@ function simulatedTool(tool: ToolDefinition, fixtures: Record<string, unknown>, 
             simulated.push(ctx.stepKey);
             const value = fixtures[key];
             if (value !== null && typeof value === 'object' && 'error' in value && Object.keys(value).length === 1) {
-              throw new AppError('simulated_error', String((value as { error: unknown }).error));
+              throw new AppError('simulated_error', String((value).error));
             }
             return value;
           }

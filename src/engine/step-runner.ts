@@ -1,4 +1,3 @@
-import type { StepDefinition } from '../domain/chain.js';
 import { AppError, NonRetriableError } from '../domain/errors.js';
 import type { RunError, StepStatus } from '../domain/records.js';
 import { evaluateCondition, renderTemplate, resolveValue } from '../template/index.js';
@@ -21,6 +20,8 @@ export type OrchestratedRunner = (
   params: Record<string, unknown>,
   ctx: Record<string, unknown>,
   tool: ToolContext,
+  /** Runs one tool call the model asked for, recorded as a child step `<key>/call-<round>.<index>`. */
+  callTool: (qualifiedName: string, args: Record<string, unknown>, round: number, index: number) => Promise<unknown>,
 ) => Promise<{ output: unknown; promptTokens: number; completionTokens: number; detail: Record<string, unknown> }>;
 
 export interface StepRunnerDeps {
@@ -248,7 +249,9 @@ export class StepRunner {
         });
       }
       this.markRunning(step, iteration, attempt, params, startedAt);
-      const r = await this.deps.orchestrate(step, params, ctx, toolCtx);
+      const r = await this.deps.orchestrate(step, params, ctx, toolCtx, (name, args, round, index) =>
+        this.childCall(step, iteration, toolCtx, name, args, round, index),
+      );
       return { value: r.output, promptTokens: r.promptTokens, completionTokens: r.completionTokens, detail: r.detail };
     }
     const op = this.deps.tools.resolve(def.tool!, def.operation);
@@ -265,6 +268,30 @@ export class StepRunner {
     }
     if (op.operation.sideEffects) this.markRunning(step, iteration, attempt, params, startedAt);
     return { value: await op.operation.execute(checked, toolCtx) };
+  }
+
+  /** A tool call made by an LLM step: executed through the registry and recorded as a child step. */
+  private async childCall(
+    step: PlanStep,
+    iteration: number,
+    parent: ToolContext,
+    qualifiedName: string,
+    args: Record<string, unknown>,
+    round: number,
+    index: number,
+  ): Promise<unknown> {
+    const op = this.deps.tools.resolve(qualifiedName);
+    const key = `${step.key}/call-${round}.${index}`;
+    const startedAt = this.deps.clock.now().getTime();
+    const base = { runId: this.state.run.id, stepKey: key, iteration, seq: this.state.seqFor(key, iteration), tool: qualifiedName, attempt: 1, inputs: redactSecrets(args), startedAtMs: startedAt };
+    try {
+      const value = normaliseOutput(await op.operation.execute(args, { ...parent, stepKey: key, idempotencyKey: `${this.state.run.id}:${key}:${iteration}` }), key);
+      this.write({ ...base, status: 'completed', output: value, finishedAtMs: this.deps.clock.now().getTime() });
+      return value;
+    } catch (err) {
+      this.write({ ...base, status: 'failed', error: stepError(step, err), finishedAtMs: this.deps.clock.now().getTime() });
+      throw err;
+    }
   }
 
   /** The "started" record: lets a restart count the attempt and show the step as in flight. */
@@ -351,7 +378,7 @@ export class StepRunner {
       index: step.index,
       deps: [],
       fallbackOnly: false,
-      def: { name: `Undo ${step.def.name}`, execution_mode: 'direct', tool: comp.tool, operation: comp.operation, parameters: comp.parameters } as StepDefinition,
+      def: { name: `Undo ${step.def.name}`, execution_mode: 'direct', tool: comp.tool, operation: comp.operation, parameters: comp.parameters },
     };
     const done = this.state.terminal(shadow.key);
     if (done !== undefined) return { status: done.status === 'completed' ? 'completed' : 'failed', output: done.output, error: done.error };

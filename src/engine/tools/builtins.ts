@@ -163,7 +163,7 @@ const shellTool: ToolDefinition = {
               reject(new AppError('tool_error', `${String(p['command'])} exited with ${code}: ${stderr.slice(0, 300)}`));
             } else resolve({ exit_code: code, stdout, stderr });
           });
-          child.stdin.end(p['stdin'] === undefined ? undefined : String(p['stdin']));
+          child.stdin.end(typeof p['stdin'] === 'string' ? p['stdin'] : undefined);
         }),
     },
   },

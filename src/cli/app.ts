@@ -10,6 +10,10 @@ import type { ToolRegistry } from '../engine/tools/registry.js';
 import { type OpenedStore, openStore } from '../store/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { notifyRunFinished } from '../engine/run-notifications.js';
+import { Scheduler } from '../engine/scheduler.js';
+import { createScheduling } from '../engine/scheduling.js';
+import type { SchedulingServices } from '../engine/schedule-ports.js';
 import { fileURLToPath } from 'node:url';
 import type { LlmClient } from '../engine/ports.js';
 import { createOrchestratedRunner } from '../engine/orchestrated-runner.js';
@@ -40,6 +44,12 @@ export interface App {
   clock: Clock;
   log: Logger;
   owner: string;
+  scheduling: SchedulingServices & { drain(): Promise<void> };
+  scheduler: Scheduler;
+  /** Starts the embedded scheduler (serve, daemon). Short CLI commands do not. */
+  startScheduler(): void;
+  /** Waits for runs this process started in the background (scheduled, triggered). */
+  drain(): Promise<void>;
   close(): void;
 }
 
@@ -83,7 +93,27 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
       return { system: renderPrompt(p, vars), version: p.id };
     },
   });
-  const executor = new Executor({ stores: store, tools, clock, log, owner, isOwnerAlive, orchestrate });
+  const leaseMs = config.leaseMs;
+  // Late-bound: the executor's hooks reach the scheduling services built just below.
+  let scheduling: ReturnType<typeof createScheduling> | undefined;
+  const notifyFinished = notifyRunFinished(store, clock);
+  const executor = new Executor({
+    stores: store,
+    tools,
+    clock,
+    log,
+    owner,
+    isOwnerAlive,
+    orchestrate,
+    leaseMs,
+    onRunFinished: (run) => {
+      notifyFinished(run);
+      scheduling?.onRunFinished(run);
+    },
+    emit: async (name, data) => {
+      await scheduling?.emit(name, data);
+    },
+  });
   const services = createServices({
     stores: store,
     executor,
@@ -92,17 +122,28 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     log,
     actor: config.actor,
     openScratch: () => openStore(':memory:'),
+    onDefinitionSaved: (chain, def, previous) => scheduling?.onDefinitionSaved(chain, def, previous),
   });
+  const scheduler = new Scheduler({ stores: store, executor, clock, log, owner, isOwnerAlive, leaseMs });
+  scheduling = createScheduling({ stores: store, services, executor, clock, log, timeZone: config.timeZone, scheduler });
+  const sched = scheduling;
   return {
     config,
     store,
     tools,
     executor,
     services,
+    scheduling: sched,
+    scheduler,
     clock,
     log,
     owner,
+    startScheduler: () => scheduler.start(),
+    drain: async () => {
+      await Promise.all([scheduler.drain(), sched.drain()]);
+    },
     close: () => {
+      scheduler.stop();
       executor.close();
       store.close();
     },

@@ -13,6 +13,8 @@ export interface Config {
   shellEnabled: boolean;
   llm: { apiKey: string | undefined; baseURL: string | undefined; model: string; timeoutMs: number };
   retentionDays: number;
+  /** Run and scheduler lease length; shorter means faster takeover after a crash (tests use ~2 s). */
+  leaseMs: number | undefined;
 }
 
 /** The per-user data directory of this platform. */
@@ -58,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: Number(env['CHAINLOOM_LLM_TIMEOUT_MS'] ?? 60_000),
     },
     retentionDays: Number(env['CHAINLOOM_RETENTION_DAYS'] ?? 90),
+    leaseMs: env['CHAINLOOM_LEASE_MS'] === undefined ? undefined : Math.max(500, Number(env['CHAINLOOM_LEASE_MS'])),
   };
 }

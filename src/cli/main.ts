@@ -5,6 +5,8 @@ import { AppError, ValidationError, errorMessage } from '../domain/errors.js';
 import { type App, createApp } from './app.js';
 import { type Args, flag, has, parseArgs, parseDuration } from './args.js';
 import { chainCommand } from './commands/chain.js';
+import { daemonServiceCommand, runDaemon } from './commands/daemon.js';
+import { emitCommand, remindCommand, scheduleCommand, triggerCommand } from './commands/schedule.js';
 import { type Config, loadConfig } from './config.js';
 import type { Io } from './io.js';
 
@@ -25,6 +27,14 @@ Usage:
   chainloom chain cancel|pause|resume <run-id>
   chainloom chain validate -f chain.json
   chainloom chain test (<chain> | -f chain.json) [--fixtures fixtures.json] [--input k=v]
+  chainloom remind "<words>" [--tz ZONE]        e.g. "every Monday at 8 to send the report"
+  chainloom schedule add <chain> "<when>" [--tz Z] [--catch-up skip|run_once|run_all] [--overlap skip|queue|allow] [--replace]
+  chainloom schedule list [<chain>] [--all] | pause|resume|remove|fires <schedule-id>
+  chainloom trigger add <chain> <event> | list [<chain>] | remove <trigger-id>
+                                               events: a name you emit, chain.completed:<chain>, chain.failed:<chain>
+  chainloom emit <event> [--data JSON]         run the chains listening to an event
+  chainloom daemon                             fire schedules while no chat app is open
+  chainloom daemon install | uninstall         as a systemd user service (Linux) or launchd agent (macOS)
   chainloom resume                             continue every unfinished run
   chainloom prune --older-than 90d             delete old finished runs
   chainloom parse "<text>" [--now ISO] [--tz ZONE] [--json] | --jsonl
@@ -49,7 +59,7 @@ export async function resumeAll(app: App): Promise<number> {
 }
 
 /** The command line. Returns the exit code: 0 ok, 1 failed, 2 bad usage. */
-export async function main(argv: string[], io: Io, config: Config): Promise<number> {
+export async function main(argv: string[], io: Io, config: Config, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -73,12 +83,33 @@ export async function main(argv: string[], io: Io, config: Config): Promise<numb
       now: () => new Date(),
     });
   }
+  if (command === 'daemon' && (sub === 'install' || sub === 'uninstall')) {
+    try {
+      return daemonServiceCommand(sub, config, env, io, args);
+    } catch (err) {
+      return reportError(io, err, has(args, 'json'));
+    }
+  }
   let app: App | undefined;
   try {
     app = createApp(config);
     switch (command) {
-      case 'chain':
-        return await chainCommand(app, io, sub, { ...args, positionals: rest });
+      case 'chain': {
+        const code = await chainCommand(app, io, sub, { ...args, positionals: rest });
+        await app.drain();
+        return code;
+      }
+      case 'remind':
+        return await remindCommand(app, io, { ...args, positionals: args.positionals.slice(1) });
+      case 'emit':
+        return await emitCommand(app, io, { ...args, positionals: args.positionals.slice(1) });
+      case 'schedule':
+        return await scheduleCommand(app, io, sub, { ...args, positionals: rest });
+      case 'trigger':
+        return await triggerCommand(app, io, sub, { ...args, positionals: rest });
+      case 'daemon':
+        if (sub !== undefined) throw new AppError('bad_usage', `unknown daemon subcommand "${sub}"`, { hint: 'Use: daemon, daemon install, daemon uninstall.' });
+        return await runDaemon(app, io);
       case 'resume': {
         const n = await resumeAll(app);
         io.stdout.write(has(args, 'json') ? `${JSON.stringify({ resumed: n })}\n` : `Resumed ${n} unfinished run(s).\n`);

@@ -31,6 +31,8 @@ export interface ExecutorDeps {
   orchestrate?: OrchestratedRunner | undefined;
   /** Called after a run reaches a terminal status (events, triggers, notifications). */
   onRunFinished?: (run: RunRecord) => void;
+  /** Emits a named event for the event.emit tool. */
+  emit?: (name: string, data: unknown, sourceRunId: string) => Promise<void>;
   random?: () => number;
 }
 
@@ -463,8 +465,9 @@ export class Executor {
         const stored = this.deps.stores.notifications.add({ ...n, chainId: n.chainId ?? run.chainId, runId: n.runId ?? run.id }, this.deps.clock.now());
         return { id: stored.id };
       },
-      emit: async () => {
-        throw new NonRetriableError('events_unavailable', 'named events are not available in this process');
+      emit: async (name, data) => {
+        if (this.deps.emit === undefined) throw new NonRetriableError('events_unavailable', 'named events are not available in this process');
+        await this.deps.emit(name, data, run.id);
       },
     };
   }

@@ -213,28 +213,29 @@ export function validateDefinition(input: unknown, tools?: ToolRegistry): Valida
     if (d.repeat_config !== undefined && d.for_each !== undefined) err(p, 'use either repeat_config or for_each, not both');
 
     // Templates: syntax and references.
-    const fields: [string, unknown][] = [
-      ['parameters', d.parameters],
-      ['condition', d.condition],
-      ['for_each', d.for_each],
-      ['repeat_config.until', d.repeat_config?.until],
-      ['repeat_config.while', d.repeat_config?.while],
-      ['task_description', d.task_description],
-      ...(d.next_step_logic?.branches.map((b, j) => [`next_step_logic.branches[${j}].if`, b.if] as [string, unknown]) ?? []),
-      ['compensation.parameters', d.compensation?.parameters],
+    const expr = (v: string | undefined): unknown => v;
+    const fields: [string, unknown, 'template' | 'expression'][] = [
+      ['parameters', d.parameters, 'template'],
+      ['condition', expr(d.condition), 'expression'],
+      ['for_each', expr(d.for_each), 'expression'],
+      ['repeat_config.until', expr(d.repeat_config?.until), 'expression'],
+      ['repeat_config.while', expr(d.repeat_config?.while), 'expression'],
+      ['task_description', d.task_description, 'template'],
+      ...(d.next_step_logic?.branches.map((b, j) => [`next_step_logic.branches[${j}].if`, b.if, 'expression'] as [string, unknown, 'expression']) ?? []),
+      ['compensation.parameters', d.compensation?.parameters, 'template'],
     ];
-    for (const [field, value] of fields) {
+    for (const [field, value, mode] of fields) {
       if (value === undefined) continue;
       let syntaxOk = true;
       for (const [path, text] of templateStrings(value, `${p}.${field}`)) {
-        const chk = checkTemplate(text);
+        const chk = checkTemplate(text, { mode });
         if (!chk.ok) {
           syntaxOk = false;
           err(path, `${chk.message} (at position ${chk.position})`);
         }
       }
       if (!syntaxOk) continue;
-      for (const root of referencedRoots(value)) {
+      for (const root of referencedRoots(value, { mode })) {
         if (BUILTIN_ROOTS.has(root)) continue;
         const producer = outputKeys.get(root);
         if (producer === undefined) {

@@ -19,7 +19,7 @@ export interface ServicesDeps {
   /** A throwaway store with the real schema, for dry runs. */
   openScratch: () => Stores & { close(): void };
   /** Called after a definition is saved (schedules attach here). */
-  onDefinitionSaved?: (chain: ChainRecord, def: ChainDefinition) => void;
+  onDefinitionSaved?: (chain: ChainRecord, def: ChainDefinition, previous: ChainDefinition | undefined) => void;
 }
 
 export interface SavedChain {
@@ -54,7 +54,8 @@ export function createServices(deps: ServicesDeps) {
   const { stores, executor, clock } = deps;
   const meta = (note?: string) => ({ actor: deps.actor, now: clock.now(), note });
 
-  const saved = (chain: ChainRecord, def: ChainDefinition): void => deps.onDefinitionSaved?.(chain, def);
+  const saved = (chain: ChainRecord, def: ChainDefinition, previous?: ChainDefinition): void =>
+    deps.onDefinitionSaved?.(chain, def, previous);
 
   const services = {
     tools: deps.tools,
@@ -75,7 +76,7 @@ export function createServices(deps: ServicesDeps) {
       const before = stores.chains.get(ref);
       const previous = stores.chains.getVersion(before.id, before.currentVersion).definition;
       const res = stores.chains.update(before.id, definition, meta(note));
-      if (res.changed) saved(res.chain, definition);
+      if (res.changed) saved(res.chain, definition, previous);
       return { ...res, warnings, diff: diffDefinitions(previous, definition) };
     },
 
@@ -128,7 +129,7 @@ export function createServices(deps: ServicesDeps) {
       const chain = stores.chains.get(ref);
       const previous = stores.chains.getVersion(chain.id, chain.currentVersion).definition;
       const res = stores.chains.rollback(chain.id, toVersion, meta());
-      if (res.changed) saved(res.chain, res.version.definition);
+      if (res.changed) saved(res.chain, res.version.definition, previous);
       return { ...res, warnings: [], diff: diffDefinitions(previous, res.version.definition) };
     },
 

@@ -174,4 +174,89 @@ export interface Stores {
   chains: ChainStore;
   runs: RunStore;
   notifications: NotificationStore;
+  schedules: ScheduleStore;
+}
+
+// ---------------------------------------------------------------- schedules
+
+export interface ScheduleRow {
+  id: string;
+  chainId: string;
+  chainName: string;
+  kind: 'schedule' | 'reminder';
+  spec: unknown;
+  timezone: string;
+  description: string;
+  sourceText: string | null;
+  inputs: Record<string, unknown>;
+  nextRunAtMs: number | null;
+  lastFiredSlotMs: number | null;
+  firedCount: number;
+  catchUp: 'skip' | 'run_once' | 'run_all';
+  catchUpMax: number;
+  overlap: 'skip' | 'queue' | 'allow';
+  enabled: boolean;
+  createdAtMs: number;
+}
+
+export type NewSchedule = Omit<ScheduleRow, 'id' | 'chainName' | 'lastFiredSlotMs' | 'firedCount' | 'enabled' | 'createdAtMs'> & {
+  now: Date;
+};
+
+export type FireOutcome = 'started' | 'queued' | 'skipped_missed' | 'skipped_overlap';
+
+export interface SlotDecision {
+  slotMs: number;
+  outcome: FireOutcome;
+}
+
+export interface FireRequest {
+  schedule: ScheduleRow;
+  /** The schedule's next_run_at as read: the compare-and-swap guard against a second firer. */
+  expectedNextRunAtMs: number;
+  slots: SlotDecision[];
+  newNextRunAtMs: number | null;
+  now: Date;
+}
+
+export interface TriggerRow {
+  id: string;
+  chainId: string;
+  chainName: string;
+  event: string;
+  enabled: boolean;
+  createdAtMs: number;
+}
+
+export interface ScheduleStore {
+  insert(s: NewSchedule): ScheduleRow;
+  get(id: string): ScheduleRow | undefined;
+  list(filter: { chainId?: string | undefined; kind?: 'schedule' | 'reminder' | undefined; includeDisabled?: boolean }): ScheduleRow[];
+  /** Enables or disables; a re-enabled schedule gets a fresh next run. */
+  setEnabled(id: string, enabled: boolean, nextRunAtMs: number | null, now: Date): void;
+  disableForChain(chainId: string, now: Date): void;
+  /** Earliest next_run_at of an enabled schedule, or null. */
+  earliestDue(): number | null;
+  /** Enabled schedules due at or before `nowMs`, oldest first. */
+  due(nowMs: number, limit: number): ScheduleRow[];
+  /**
+   * Fires in one transaction: advances the schedule only if its next_run_at is still the one read
+   * (else returns undefined: another process fired), records each slot once, and creates a pending
+   * run for each started/queued slot (UNIQUE(schedule, slot) makes a double fire impossible).
+   */
+  fire(req: FireRequest): { runIds: string[] } | undefined;
+  /** Changes whenever another connection commits (PRAGMA data_version). */
+  dataVersion(): number;
+  fires(scheduleId: string, limit?: number): { slotMs: number; outcome: FireOutcome; runId: string | null; firedAtMs: number }[];
+
+  addTrigger(chainId: string, event: string, now: Date): TriggerRow;
+  listTriggers(filter: { chainId?: string | undefined; event?: string | undefined }): TriggerRow[];
+  getTrigger(id: string): TriggerRow | undefined;
+  removeTrigger(id: string): void;
+  recordEvent(name: string, data: unknown, sourceRunId: string | null, now: Date): string;
+
+  /** Takes or renews a named lease; true while this owner holds it. */
+  acquireLease(name: string, owner: string, ttlMs: number, now: Date, deadOwner?: string): boolean;
+  releaseLease(name: string, owner: string): void;
+  leaseHolder(name: string): { owner: string; expiresAtMs: number } | undefined;
 }

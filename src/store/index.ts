@@ -1,22 +1,32 @@
 import type { Stores } from '../engine/store-ports.js';
-import { openBetterSqlite } from './better-sqlite.js';
 import { createChainStore } from './chains-repo.js';
 import { type Db, type OpenOptions, describeOpenError } from './db.js';
+import { type DriverOptions, openDb } from './driver.js';
 import { migrate } from './migrations.js';
 import { createNotificationStore } from './notifications-repo.js';
 import { createRunStore } from './runs-repo.js';
+import { createScheduleStore } from './schedules-repo.js';
 
 export type { Db, OpenOptions } from './db.js';
 export { SCHEMA_VERSION, migrate } from './migrations.js';
+export { DRIVER_CHOICES, type DriverChoice, type DriverName, parseDriverChoice } from './driver.js';
 
 export interface OpenedStore extends Stores {
   db: Db;
   close(): void;
 }
 
-/** Opens (creating if needed) and migrates a database, and builds the repositories on it. */
-export function openStore(path: string, opts: OpenOptions & { open?: (path: string, o: OpenOptions) => Db } = {}): OpenedStore {
-  const db = (opts.open ?? openBetterSqlite)(path, opts);
+export interface OpenStoreOptions extends DriverOptions {
+  /** Opens the connection instead of the `driver` choice (tests inject drivers this way). */
+  open?: (path: string, o: OpenOptions) => Db;
+}
+
+/**
+ * Opens (creating if needed) and migrates a database, and builds the repositories on it.
+ * `driver` picks the SQLite driver (default `auto`: better-sqlite3, else node:sqlite).
+ */
+export function openStore(path: string, opts: OpenStoreOptions = {}): OpenedStore {
+  const db = opts.open !== undefined ? opts.open(path, opts) : openDb(path, opts);
   try {
     migrate(db);
   } catch (err) {
@@ -33,6 +43,7 @@ export function createStores(db: Db): OpenedStore {
     chains: createChainStore(db),
     runs: createRunStore(db),
     notifications: createNotificationStore(db),
+    schedules: createScheduleStore(db),
     close: () => db.close(),
   };
 }

@@ -1,7 +1,7 @@
 import { Executor, type ExecutorDeps } from '../../src/engine/executor.js';
 import { nullLogger } from '../../src/engine/logger.js';
 import type { Clock, ToolDefinition } from '../../src/engine/ports.js';
-import { createServices } from '../../src/engine/services.js';
+import { type ServicesDeps, createServices } from '../../src/engine/services.js';
 import { createBuiltinRegistry } from '../../src/engine/tools/builtins.js';
 import { type OpenedStore, openStore } from '../../src/store/index.js';
 import { TestClock } from './clock.js';
@@ -16,7 +16,13 @@ export interface Harness {
 
 /** A real engine on a real (in-memory or file) SQLite database with the real migrations. */
 export function makeEngine(
-  opts: { path?: string; clock?: Clock; tools?: ToolDefinition[]; executor?: Partial<ExecutorDeps> } = {},
+  opts: {
+    path?: string;
+    clock?: Clock;
+    tools?: ToolDefinition[];
+    executor?: Partial<ExecutorDeps>;
+    onDefinitionSaved?: ServicesDeps['onDefinitionSaved'];
+  } = {},
 ): Harness {
   const store = openStore(opts.path ?? ':memory:');
   const clock = opts.clock ?? new TestClock();
@@ -31,6 +37,7 @@ export function makeEngine(
     log: nullLogger,
     actor: 'tester',
     openScratch: () => openStore(':memory:'),
+    onDefinitionSaved: opts.onDefinitionSaved,
   });
   return {
     store,

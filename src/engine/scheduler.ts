@@ -56,8 +56,8 @@ export class Scheduler {
     if (!this.closed) return;
     this.closed = false;
     this.beat();
+    // Not unref'd: a started scheduler keeps its process alive (daemon standby included) until stop().
     this.heartbeat = setInterval(() => this.beat(), Math.max(200, Math.floor(this.leaseMs / 3)));
-    this.heartbeat.unref();
   }
 
   /** Stops firing and gives up the lease so another process can take over at once. */

@@ -178,7 +178,7 @@ export const ChainDefinitionSchema = z
     /** Whole-run timeout in seconds. */
     timeout: Seconds.optional(),
     /** How many independent steps of a DAG may run at once. */
-    concurrency: z.number().int().min(1).max(64).default(4),
+    concurrency: z.number().int().min(1).max(1000).default(4),
     /** When to put a notification in the inbox about a finished run. */
     notify_on: z.array(z.enum(['success', 'failure'])).default(['failure']),
     steps: z.array(StepSchema).min(1, 'a chain needs at least one step').max(MAX_STEPS),

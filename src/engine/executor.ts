@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { evaluateCondition } from '../template/index.js';
 import { AppError, NonRetriableError, errorMessage } from '../domain/errors.js';
 import type { RunError, RunRecord, RunStatus } from '../domain/records.js';
@@ -166,6 +167,8 @@ export class Executor {
     }
     run = this.mustGet(runId);
     const controller = new AbortController();
+    // Every in-flight step listens on the run's signal; wide DAGs have hundreds at once.
+    setMaxListeners(0, controller.signal);
     this.active.set(runId, controller);
     this.ensureLeaseTimer();
     const log = this.deps.log.child({ runId, chainId: run.chainId });
@@ -368,43 +371,83 @@ export class Executor {
   ): Promise<RunOutcome> {
     const limit = plan.definition.concurrency;
     const steps = plan.steps.filter((s) => !s.fallbackOnly);
-    const running = new Map<string, Promise<void>>();
     const failures: RunError[] = [];
     let fatal: RunOutcome | undefined;
     const statusOf = (k: string): string | undefined => state.terminal(k)?.status;
-    const ok = (k: string): boolean => statusOf(k) === 'completed' || statusOf(k) === 'skipped';
-    for (;;) {
-      // Replay recorded outcomes and block dependents of failures.
-      const blockedNow = steps
-        .filter((s) => statusOf(s.key) === undefined && !running.has(s.key))
-        .filter((s) => s.deps.some((d) => ['failed', 'blocked', 'cancelled'].includes(statusOf(d) ?? '')))
-        .map((s) => runner.skipOutcome(s, `blocked: prerequisite ${s.deps.filter((d) => !ok(d) && statusOf(d) !== undefined).join(', ')} did not complete`, 'blocked'));
-      if (blockedNow.length > 0) {
-        this.deps.stores.runs.recordSteps(blockedNow);
-        blockedNow.forEach((o) => runner.remember(o));
-        continue;
-      }
-      if (fatal === undefined && !signal.aborted) this.checkControl(state.run.id);
-      const ready = fatal !== undefined ? [] : steps.filter((s) => statusOf(s.key) === undefined && !running.has(s.key) && s.deps.every(ok));
-      for (const s of ready) {
-        if (running.size >= limit) break;
-        progress(s.key, 'running');
-        const p = runner
-          .run(s)
-          .then(async (r) => {
-            progress(s.key, r.status);
-            if (r.status === 'failed') {
-              const handled = await this.handleFailure(plan, state, runner, s, r);
-              if (handled.kind === 'fail') fatal ??= handled.outcome;
-              else if (handled.kind === 'continue') failures.push(r.error!);
-            }
-          })
-          .finally(() => running.delete(s.key));
-        running.set(s.key, p);
-      }
-      if (running.size === 0) break;
-      await Promise.race(running.values());
+    // Event-driven: each step counts its unresolved prerequisites; a completion releases dependents.
+    const dependents = new Map<string, PlanStep[]>();
+    const waiting = new Map<string, number>();
+    for (const s of steps) {
+      waiting.set(s.key, s.deps.length);
+      for (const d of s.deps) dependents.set(d, [...(dependents.get(d) ?? []), s]);
     }
+    const ready: PlanStep[] = [];
+    const blocked: ReturnType<StepRunner['skipOutcome']>[] = [];
+    const resolve = (key: string): void => {
+      const st = statusOf(key);
+      const failed = st === 'failed' || st === 'blocked' || st === 'cancelled';
+      for (const d of dependents.get(key) ?? []) {
+        if (statusOf(d.key) !== undefined) continue;
+        if (failed) {
+          const o = runner.skipOutcome(d, `blocked: prerequisite ${key} did not complete`, 'blocked');
+          runner.remember(o);
+          blocked.push(o);
+          resolve(d.key);
+        } else {
+          const left = waiting.get(d.key)! - 1;
+          waiting.set(d.key, left);
+          if (left === 0) ready.push(d);
+        }
+      }
+    };
+    // Replay: recorded outcomes release their dependents first.
+    for (const s of steps) if (s.deps.length === 0 && statusOf(s.key) === undefined) ready.push(s);
+    const replayed = steps.filter((s) => statusOf(s.key) !== undefined);
+    for (const s of replayed) waiting.set(s.key, -1);
+    for (const s of replayed) resolve(s.key);
+    const flushBlocked = (): void => {
+      if (blocked.length === 0) return;
+      this.deps.stores.runs.recordSteps(blocked.splice(0));
+    };
+    flushBlocked();
+
+    let running = 0;
+    let wake: (() => void) | undefined;
+    const launch = (s: PlanStep): void => {
+      running++;
+      progress(s.key, 'running');
+      void runner
+        .run(s)
+        .then(async (r) => {
+          progress(s.key, r.status);
+          if (r.status === 'failed') {
+            const handled = await this.handleFailure(plan, state, runner, s, r);
+            if (handled.kind === 'fail') fatal ??= handled.outcome;
+            else if (handled.kind === 'continue') failures.push(r.error!);
+          }
+          resolve(s.key);
+          flushBlocked();
+        })
+        .catch((err: unknown) => {
+          fatal ??= { status: 'failed', error: toRunError(err, s.key) };
+          if (err instanceof RunInterrupted) interrupted ??= err;
+        })
+        .finally(() => {
+          running--;
+          wake?.();
+        });
+    };
+    let interrupted: RunInterrupted | undefined;
+    for (;;) {
+      if (fatal === undefined && !signal.aborted && ready.length > 0) this.checkControl(state.run.id);
+      while (fatal === undefined && ready.length > 0 && running < limit) {
+        const s = ready.shift()!;
+        if (statusOf(s.key) === undefined) launch(s);
+      }
+      if (running === 0) break;
+      await new Promise<void>((r) => (wake = r));
+    }
+    if (interrupted !== undefined) throw interrupted;
     if (fatal !== undefined) {
       const reason = `not started: the chain stopped after "${fatal.error?.stepKey ?? 'a step'}" failed`;
       const rest = steps.filter((s) => statusOf(s.key) === undefined).map((s) => runner.skipOutcome(s, reason));
@@ -412,12 +455,12 @@ export class Executor {
       rest.forEach((o) => runner.remember(o));
       return fatal;
     }
-    const blocked = steps.filter((s) => statusOf(s.key) === 'blocked').map((s) => s.key);
-    if (failures.length > 0 || blocked.length > 0) {
+    const blockedKeys = steps.filter((s) => statusOf(s.key) === 'blocked').map((s) => s.key);
+    if (failures.length > 0 || blockedKeys.length > 0) {
       return {
         status: 'completed',
         error: {
-          message: `${failures.length} step(s) failed and the chain continued (${failures.map((f) => f.stepKey).join(', ')})${blocked.length > 0 ? `; blocked: ${blocked.join(', ')}` : ''}`,
+          message: `${failures.length} step(s) failed and the chain continued (${failures.map((f) => f.stepKey).join(', ')})${blockedKeys.length > 0 ? `; blocked: ${blockedKeys.join(', ')}` : ''}`,
           code: 'steps_failed',
         },
       };

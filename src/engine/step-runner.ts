@@ -51,9 +51,38 @@ export class StepRunner {
     private readonly signal: AbortSignal,
   ) {}
 
-  private write(o: StepOutcome): void {
-    this.deps.runs.recordStep(o);
+  /** Steps of this run executing right now; above one, outcome writes are group-committed. */
+  private inflight = 0;
+  private pending: StepOutcome[] = [];
+  private flush: Promise<void> | undefined;
+
+  /**
+   * Records an outcome durably before the caller goes on. A lone step writes at once (one
+   * transaction). While several steps of the run are in flight (DAG fan-out, parallel for_each),
+   * outcomes that arrive in the same turn of the event loop share one transaction: each caller
+   * still waits for its own commit, so nothing is acted on before it is on disk.
+   */
+  private write(o: StepOutcome): Promise<void> | undefined {
     this.state.remember(o);
+    if (this.inflight <= 1 && this.flush === undefined) {
+      this.deps.runs.recordStep(o);
+      return undefined;
+    }
+    this.pending.push(o);
+    this.flush ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = this.pending;
+        this.pending = [];
+        this.flush = undefined;
+        try {
+          this.deps.runs.recordSteps(batch);
+          resolve();
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
+    return this.flush;
   }
 
   private outcome(step: PlanStep, iteration: number, fields: Partial<StepOutcome> & { status: StepStatus }): StepOutcome {
@@ -96,7 +125,7 @@ export class StepRunner {
         const result: StepResult = { status: 'skipped', output: null, error: null };
         const extra = decide?.(result);
         if (extra !== undefined) o.detail = { ...o.detail, ...extra };
-        this.write(o);
+        await this.write(o);
         return result;
       }
     }
@@ -107,6 +136,20 @@ export class StepRunner {
 
   /** One execution of the step's action, with retries; iteration 0 is the step itself. */
   private async runOnce(
+    step: PlanStep,
+    iteration: number,
+    ctx: Record<string, unknown>,
+    decide?: (r: StepResult) => Record<string, unknown> | undefined,
+  ): Promise<StepResult> {
+    this.inflight++;
+    try {
+      return await this.attempts(step, iteration, ctx, decide);
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  private async attempts(
     step: PlanStep,
     iteration: number,
     ctx: Record<string, unknown>,
@@ -128,7 +171,7 @@ export class StepRunner {
         const output = await this.invoke(step, iteration, attempt, params, ctx, startedAt);
         const result: StepResult = { status: 'completed', output: normaliseOutput(output.value, step.key), error: null };
         const extra = iteration === 0 ? decide?.(result) : undefined;
-        this.write(
+        await this.write(
           this.outcome(step, iteration, {
             status: 'completed',
             attempt,
@@ -160,7 +203,7 @@ export class StepRunner {
     }
   }
 
-  private fail(
+  private async fail(
     step: PlanStep,
     iteration: number,
     err: unknown,
@@ -168,11 +211,11 @@ export class StepRunner {
     startedAt: number,
     params: Record<string, unknown> | undefined,
     decide?: (r: StepResult) => Record<string, unknown> | undefined,
-  ): StepResult {
+  ): Promise<StepResult> {
     const error = stepError(step, err);
     const result: StepResult = { status: 'failed', output: null, error };
     const extra = decide?.(result);
-    this.write(
+    await this.write(
       this.outcome(step, iteration, {
         status: 'failed',
         attempt,
@@ -248,7 +291,7 @@ export class StepRunner {
           hint: 'Set OPENAI_API_KEY (and OPENAI_BASE_URL / CHAINLOOM_MODEL for Ollama, LM Studio or vLLM), then run the chain again.',
         });
       }
-      this.markRunning(step, iteration, attempt, params, startedAt);
+      await this.markRunning(step, iteration, attempt, params, startedAt);
       const r = await this.deps.orchestrate(step, params, ctx, toolCtx, (name, args, round, index) =>
         this.childCall(step, iteration, toolCtx, name, args, round, index),
       );
@@ -266,7 +309,7 @@ export class StepRunner {
       }
       checked = parsed.data as Record<string, unknown>;
     }
-    if (op.operation.sideEffects) this.markRunning(step, iteration, attempt, params, startedAt);
+    if (op.operation.sideEffects) await this.markRunning(step, iteration, attempt, params, startedAt);
     return { value: await op.operation.execute(checked, toolCtx) };
   }
 
@@ -286,17 +329,17 @@ export class StepRunner {
     const base = { runId: this.state.run.id, stepKey: key, iteration, seq: this.state.seqFor(key, iteration), tool: qualifiedName, attempt: 1, inputs: redactSecrets(args), startedAtMs: startedAt };
     try {
       const value = normaliseOutput(await op.operation.execute(args, { ...parent, stepKey: key, idempotencyKey: `${this.state.run.id}:${key}:${iteration}` }), key);
-      this.write({ ...base, status: 'completed', output: value, finishedAtMs: this.deps.clock.now().getTime() });
+      await this.write({ ...base, status: 'completed', output: value, finishedAtMs: this.deps.clock.now().getTime() });
       return value;
     } catch (err) {
-      this.write({ ...base, status: 'failed', error: stepError(step, err), finishedAtMs: this.deps.clock.now().getTime() });
+      await this.write({ ...base, status: 'failed', error: stepError(step, err), finishedAtMs: this.deps.clock.now().getTime() });
       throw err;
     }
   }
 
   /** The "started" record: lets a restart count the attempt and show the step as in flight. */
-  private markRunning(step: PlanStep, iteration: number, attempt: number, params: Record<string, unknown>, startedAt: number): void {
-    this.write(this.outcome(step, iteration, { status: 'running', attempt, inputs: redactSecrets(params), startedAtMs: startedAt }));
+  private markRunning(step: PlanStep, iteration: number, attempt: number, params: Record<string, unknown>, startedAt: number): Promise<void> | undefined {
+    return this.write(this.outcome(step, iteration, { status: 'running', attempt, inputs: redactSecrets(params), startedAtMs: startedAt }));
   }
 
   private async runLoop(step: PlanStep, decide?: (r: StepResult) => Record<string, unknown> | undefined): Promise<StepResult> {
@@ -351,7 +394,7 @@ export class StepRunner {
     const output = def.for_each !== undefined ? results : (results[results.length - 1] ?? null);
     const result: StepResult = { status: 'completed', output, error: null };
     const extra = decide?.(result);
-    this.write(
+    await this.write(
       this.outcome(step, 0, {
         status: 'completed',
         output,

@@ -24,7 +24,8 @@ export interface DriverLoaders {
 const REAL_LOADERS: DriverLoaders = { openBetterSqlite, loadNodeSqlite };
 
 /** Whether a driver can be used on the running Node, and if not, why (one line). */
-export type DriverProbe = { driver: DriverName; ok: true } | { driver: DriverName; ok: false; reason: string };
+export type DriverProbe =
+  { driver: DriverName; ok: true } | { driver: DriverName; ok: false; reason: string };
 
 const firstLine = (err: unknown): string => {
   const cause = err instanceof AppError && err.cause !== undefined ? err.cause : err;
@@ -95,7 +96,11 @@ export function openDb(path: string, opts: DriverOptions = {}, loaders: DriverLo
     if (probe.ok) throw err;
     nativeError = err;
     if (choice === 'better-sqlite3') {
-      throw unavailable(probe.reason, `Use CHAINLOOM_SQLITE_DRIVER=auto (falls back to node:sqlite on Node ${NODE_SQLITE_MIN_VERSION}+), or ${REBUILD_HINT}.`, err);
+      throw unavailable(
+        probe.reason,
+        `Use CHAINLOOM_SQLITE_DRIVER=auto (falls back to node:sqlite on Node ${NODE_SQLITE_MIN_VERSION}+), or ${REBUILD_HINT}.`,
+        err,
+      );
     }
   }
 

@@ -58,9 +58,9 @@ const MIGRATIONS: readonly string[] = [
     lease_expires_at INTEGER,
     UNIQUE (schedule_id, slot)
   );
-  CREATE INDEX runs_created ON chain_executions(created_at DESC);
-  CREATE INDEX runs_chain_created ON chain_executions(chain_id, created_at DESC);
-  CREATE INDEX runs_status_created ON chain_executions(status, created_at DESC);
+  CREATE INDEX runs_created ON chain_executions(created_at DESC, id DESC);
+  CREATE INDEX runs_chain_created ON chain_executions(chain_id, created_at DESC, id DESC);
+  CREATE INDEX runs_status_created ON chain_executions(status, created_at DESC, id DESC);
   CREATE INDEX runs_unfinished ON chain_executions(status) WHERE status IN ('pending', 'running');
   CREATE UNIQUE INDEX runs_child ON chain_executions(parent_run_id, parent_step_key) WHERE parent_run_id IS NOT NULL;
   CREATE INDEX runs_schedule ON chain_executions(schedule_id, status) WHERE schedule_id IS NOT NULL;

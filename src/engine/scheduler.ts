@@ -150,21 +150,27 @@ export class Scheduler {
     let fired = 0;
     for (;;) {
       const now = this.deps.clock.now();
-      const due = this.deps.stores.schedules.due(now.getTime(), 200);
-      if (due.length === 0) break;
-      for (const s of due) fired += this.fireOne(s, now);
-      if (due.length < 200) break;
+      const { schedules } = this.deps.stores;
+      // One transaction per batch: a burst of schedules due together commits once, not once each.
+      const batch = schedules.transaction(() => schedules.due(now.getTime(), 200).map((s) => this.fireOne(s, now)));
+      for (const f of batch) {
+        if (f === undefined) continue;
+        for (const runId of f.runIds) this.track(f.scheduleId, runId, f.serial);
+        if (f.runIds.length > 0) this.deps.onFired?.(f.scheduleId, f.runIds);
+        fired += f.runIds.length;
+      }
+      if (batch.length < 200) break;
     }
     return fired;
   }
 
-  private fireOne(s: ScheduleRow, now: Date): number {
+  private fireOne(s: ScheduleRow, now: Date): { scheduleId: string; runIds: string[]; serial: boolean } | undefined {
     const { schedules, runs } = this.deps.stores;
     const parsed = ScheduleSpecSchema.safeParse(s.spec);
     if (!parsed.success || s.nextRunAtMs === null) {
       this.deps.log.error({ scheduleId: s.id }, 'schedule has an unreadable spec; disabling it');
       schedules.setEnabled(s.id, false, null, now);
-      return 0;
+      return undefined;
     }
     const spec: ScheduleSpec = parsed.data;
     const nowMs = now.getTime();
@@ -181,13 +187,10 @@ export class Scheduler {
     }
     const decisions = this.decide(s, slots, nowMs, runs.activeRunsOfSchedule(s.id));
     const res = schedules.fire({ schedule: s, expectedNextRunAtMs: s.nextRunAtMs, slots: decisions, newNextRunAtMs: next, now });
-    if (res === undefined) return 0; // another process fired it first
-    const serial = s.overlap !== 'allow' || res.runIds.length > 1;
-    for (const runId of res.runIds) this.track(s.id, runId, serial);
-    if (res.runIds.length > 0) this.deps.onFired?.(s.id, res.runIds);
+    if (res === undefined) return undefined; // another process fired it first
     const skipped = decisions.filter((d) => d.outcome.startsWith('skipped'));
     if (skipped.length > 0) this.deps.log.info({ scheduleId: s.id, skipped: skipped.length }, 'slots skipped by policy');
-    return res.runIds.length;
+    return { scheduleId: s.id, runIds: res.runIds, serial: s.overlap !== 'allow' || res.runIds.length > 1 };
   }
 
   /** Applies the catch-up and overlap policies to the due slots. */

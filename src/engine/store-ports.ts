@@ -245,6 +245,8 @@ export interface ScheduleStore {
    * run for each started/queued slot (UNIQUE(schedule, slot) makes a double fire impossible).
    */
   fire(req: FireRequest): { runIds: string[] } | undefined;
+  /** Runs `fn` in one write transaction (fires of one tick commit together). */
+  transaction<T>(fn: () => T): T;
   /** Changes whenever another connection commits (PRAGMA data_version). */
   dataVersion(): number;
   fires(scheduleId: string, limit?: number): { slotMs: number; outcome: FireOutcome; runId: string | null; firedAtMs: number }[];

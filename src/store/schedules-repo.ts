@@ -158,6 +158,8 @@ export function createScheduleStore(db: Db): ScheduleStore {
       });
     },
 
+    transaction: (fn) => db.tx(fn),
+
     dataVersion() {
       return Number(db.prepare('PRAGMA data_version').get()?.['data_version'] ?? 0);
     },

@@ -95,7 +95,7 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
   });
   const leaseMs = config.leaseMs;
   // Late-bound: the executor's hooks reach the scheduling services built just below.
-  let scheduling: ReturnType<typeof createScheduling> | undefined;
+  const late: { scheduling?: ReturnType<typeof createScheduling> } = {};
   const notifyFinished = notifyRunFinished(store, clock);
   const executor = new Executor({
     stores: store,
@@ -108,10 +108,10 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     leaseMs,
     onRunFinished: (run) => {
       notifyFinished(run);
-      scheduling?.onRunFinished(run);
+      late.scheduling?.onRunFinished(run);
     },
     emit: async (name, data) => {
-      await scheduling?.emit(name, data);
+      await late.scheduling?.emit(name, data);
     },
   });
   const services = createServices({
@@ -122,11 +122,11 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     log,
     actor: config.actor,
     openScratch: () => openStore(':memory:'),
-    onDefinitionSaved: (chain, def, previous) => scheduling?.onDefinitionSaved(chain, def, previous),
+    onDefinitionSaved: (chain, def, previous) => late.scheduling?.onDefinitionSaved(chain, def, previous),
   });
   const scheduler = new Scheduler({ stores: store, executor, clock, log, owner, isOwnerAlive, leaseMs });
-  scheduling = createScheduling({ stores: store, services, executor, clock, log, timeZone: config.timeZone, scheduler });
-  const sched = scheduling;
+  const sched = createScheduling({ stores: store, services, executor, clock, log, timeZone: config.timeZone, scheduler });
+  late.scheduling = sched;
   return {
     config,
     store,

@@ -98,7 +98,7 @@ export function createScheduling(deps: SchedulingDeps): SchedulingServices & {
 
   const understand = async (text: string, timezone: string | undefined): Promise<Understood> => {
     const zone = timezone ?? deps.timeZone;
-    return (await parseScheduleWithFallback(text, { now: clock.now(), timeZone: zone }, deps.extractor?.())) as Understood;
+    return parseScheduleWithFallback(text, { now: clock.now(), timeZone: zone }, deps.extractor?.());
   };
 
   const insert = (

@@ -191,7 +191,7 @@ describe('exactly once', () => {
     clock.set('2025-03-05T13:00:00Z');
     expect(await other.tick()).toBe(0);
     // The holder dies without releasing: its lease lapses and the standby takes over.
-    scheduler['heartbeat'] && clearInterval(scheduler['heartbeat']);
+    clearInterval(scheduler['heartbeat']);
     scheduler['closed'] = true;
     clock.advance(3001);
     vi.advanceTimersByTime(1000);

@@ -6,7 +6,7 @@ export interface Args {
   flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'wait', 'detach', 'help', 'jsonl', 'all', 'unread', 'yes', 'http', 'force']);
+const BOOLEAN_FLAGS = new Set(['json', 'wait', 'detach', 'help', 'jsonl', 'all', 'unread', 'yes', 'http', 'force', 'read', 'replace', 'save']);
 
 export function parseArgs(argv: string[]): Args {
   const positionals: string[] = [];

@@ -15,6 +15,21 @@ export interface Config {
   retentionDays: number;
   /** Run and scheduler lease length; shorter means faster takeover after a crash (tests use ~2 s). */
   leaseMs: number | undefined;
+  /** `serve`: the MCP server and the out-of-band notification channels. */
+  serve: {
+    httpPort: number;
+    /** Bearer token for --http; generated and printed when unset. */
+    httpToken: string | undefined;
+    /** Browser origins allowed besides loopback ones. */
+    allowOrigins: string[];
+    /** Push fired notifications into Claude Code sessions (experimental channel). */
+    claudeChannel: boolean;
+    desktopNotify: boolean;
+    webhookUrl: string | undefined;
+    webhookToken: string | undefined;
+    /** PATH, to find notify-send / osascript / powershell. */
+    searchPath: string | undefined;
+  };
 }
 
 /** The per-user data directory of this platform. */
@@ -43,7 +58,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath: env['CHAINLOOM_DB'] ?? join(dataDir, 'chainloom.db'),
     synchronous: env['CHAINLOOM_SYNC'] === 'full' ? 'full' : 'normal',
     actor: env['CHAINLOOM_ACTOR'] ?? osUser(),
-    timeZone: env['CHAINLOOM_TZ'] ?? env['TZ'] ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+    // Empty values count as unset: an MCPB host passes "" for settings the user left blank.
+    timeZone: env['CHAINLOOM_TZ'] || env['TZ'] || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
     logLevel: env['CHAINLOOM_LOG_LEVEL'] ?? 'error',
     http: {
       allowPrivate: truthy(env['CHAINLOOM_HTTP_ALLOW_PRIVATE']),
@@ -56,10 +72,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llm: {
       apiKey: env['OPENAI_API_KEY'] || undefined,
       baseURL: env['OPENAI_BASE_URL'] || undefined,
-      model: env['CHAINLOOM_MODEL'] ?? env['OPENAI_MODEL'] ?? 'gpt-4o-mini',
+      model: env['CHAINLOOM_MODEL'] || env['OPENAI_MODEL'] || 'gpt-4o-mini',
       timeoutMs: Number(env['CHAINLOOM_LLM_TIMEOUT_MS'] ?? 60_000),
     },
     retentionDays: Number(env['CHAINLOOM_RETENTION_DAYS'] ?? 90),
     leaseMs: env['CHAINLOOM_LEASE_MS'] === undefined ? undefined : Math.max(500, Number(env['CHAINLOOM_LEASE_MS'])),
+    serve: {
+      httpPort: Number(env['CHAINLOOM_HTTP_PORT'] || 7411),
+      httpToken: env['CHAINLOOM_HTTP_TOKEN'] || undefined,
+      allowOrigins: (env['CHAINLOOM_HTTP_ALLOW_ORIGINS'] ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+      claudeChannel: truthy(env['CHAINLOOM_CLAUDE_CHANNEL']),
+      desktopNotify: env['CHAINLOOM_NOTIFY_DESKTOP'] === undefined || env['CHAINLOOM_NOTIFY_DESKTOP'] === '' || truthy(env['CHAINLOOM_NOTIFY_DESKTOP']),
+      webhookUrl: env['CHAINLOOM_WEBHOOK_URL'] || undefined,
+      webhookToken: env['CHAINLOOM_WEBHOOK_TOKEN'] || undefined,
+      searchPath: env['PATH'] ?? env['Path'],
+    },
   };
 }

@@ -33,8 +33,11 @@ Usage:
   chainloom trigger add <chain> <event> | list [<chain>] | remove <trigger-id>
                                                events: a name you emit, chain.completed:<chain>, chain.failed:<chain>
   chainloom emit <event> [--data JSON]         run the chains listening to an event
+  chainloom serve                              MCP server over stdio (for chat apps), with the scheduler
+  chainloom serve --http [--port N]            MCP over Streamable HTTP on 127.0.0.1, bearer token required
   chainloom daemon                             fire schedules while no chat app is open
   chainloom daemon install | uninstall         as a systemd user service (Linux) or launchd agent (macOS)
+  chainloom inbox [--all] [--read]             notifications (fired reminders, failed runs); --read marks them read
   chainloom resume                             continue every unfinished run
   chainloom prune --older-than 90d             delete old finished runs
   chainloom parse "<text>" [--now ISO] [--tz ZONE] [--json] | --jsonl
@@ -43,6 +46,8 @@ Every command takes --json for machine-readable output.
 Environment: CHAINLOOM_DB (database file), CHAINLOOM_DATA_DIR, CHAINLOOM_ACTOR, CHAINLOOM_TZ,
 CHAINLOOM_LOG_LEVEL, CHAINLOOM_HTTP_ALLOW_HOSTS, CHAINLOOM_HTTP_ALLOW_PRIVATE, CHAINLOOM_SHELL=1,
 CHAINLOOM_SYNC=full, CHAINLOOM_RETENTION_DAYS, OPENAI_API_KEY, OPENAI_BASE_URL, CHAINLOOM_MODEL.
+serve: CHAINLOOM_HTTP_PORT, CHAINLOOM_HTTP_TOKEN, CHAINLOOM_HTTP_ALLOW_ORIGINS, CHAINLOOM_NOTIFY_DESKTOP=0,
+CHAINLOOM_WEBHOOK_URL, CHAINLOOM_WEBHOOK_TOKEN, CHAINLOOM_CLAUDE_CHANNEL=1 (Claude Code channel, opt-in).
 `;
 
 /** Runs every unfinished run that no live process owns; returns how many. */
@@ -107,9 +112,24 @@ export async function main(argv: string[], io: Io, config: Config, env: NodeJS.P
         return await scheduleCommand(app, io, sub, { ...args, positionals: rest });
       case 'trigger':
         return await triggerCommand(app, io, sub, { ...args, positionals: rest });
+      case 'serve': {
+        // Loaded on demand: the MCP SDK is only needed here.
+        const { serveCommand } = await import('./commands/serve.js');
+        return await serveCommand(app, io, args);
+      }
       case 'daemon':
         if (sub !== undefined) throw new AppError('bad_usage', `unknown daemon subcommand "${sub}"`, { hint: 'Use: daemon, daemon install, daemon uninstall.' });
         return await runDaemon(app, io);
+      case 'inbox': {
+        const list = app.services.inbox.list(!has(args, 'all'), Number(flag(args, 'limit') ?? 50));
+        if (has(args, 'read')) app.services.inbox.markRead(list.map((n) => n.id));
+        io.stdout.write(
+          has(args, 'json')
+            ? `${JSON.stringify(list, null, 2)}\n`
+            : `${list.length === 0 ? 'Inbox is empty.' : list.map((n) => `${n.createdAt.replace('T', ' ').slice(0, 19)}  ${n.title}: ${n.body}${n.readAt === null ? '' : ' (read)'}`).join('\n')}\n`,
+        );
+        return 0;
+      }
       case 'resume': {
         const n = await resumeAll(app);
         io.stdout.write(has(args, 'json') ? `${JSON.stringify({ resumed: n })}\n` : `Resumed ${n} unfinished run(s).\n`);

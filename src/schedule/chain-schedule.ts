@@ -5,7 +5,7 @@ import { dstNotes } from './dst.js';
 import { WEEKDAYS, WEEKDAYS_PLURAL } from './lexicon.js';
 import { compiledCron } from './next-runs.js';
 import { parseSchedule } from './parse.js';
-import type { ScheduleSpec } from './spec.js';
+import { type ScheduleSpec, ScheduleSpecSchema } from './spec.js';
 import { type ClockTime, formatInstant, isValidDate, parseCivilDate, resolveWallTime } from './wall-clock.js';
 import { resolveZoneName } from './zones.js';
 
@@ -139,5 +139,7 @@ export function compileChainSchedule(input: ChainSchedule, opts: { now: Date; ti
         throw invalid('Unknown frequency.');
     }
   }
+  const checked = ScheduleSpecSchema.safeParse(spec);
+  if (!checked.success) throw invalid(`That schedule is not valid: ${checked.error.issues[0]?.message ?? 'unknown problem'}.`);
   return { spec, description: describeSchedule(spec), assumptions: [...notes, ...dstNotes(spec, opts.now.getTime())] };
 }

@@ -4,6 +4,7 @@ import {
   Reject,
   addCalendar,
   ampmNote,
+  checkWeekday,
   pickClock,
   resolveDateRef,
   todDefault,
@@ -11,7 +12,7 @@ import {
 } from './compile-time.js';
 import type { Moment, TimeRef } from './draft.js';
 import { formatDay, formatOffset, formatWhen } from './format.js';
-import { durationSign } from './grammar-date.js';
+import { durationSign } from './grammar-duration.js';
 import { type CivilDate, type ClockTime, addDays, formatClock, resolveWallTime, zonedFields } from './wall-clock.js';
 
 /**
@@ -132,6 +133,7 @@ export function compileOnce(m: Moment, c: CompileCtx): number {
       c.notes.push(`${before} at ${formatClock(time)} has passed, so ${formatDay(date)}.`);
     }
     if (at <= c.nowMs) throw new Reject('past_time', `${formatWhen(at, c.zone)} has already passed.`);
+    if (m.date.type === 'calendar' || m.date.type === 'day_of_month') checkWeekday(date, m.date.weekday);
     return at;
   }
   if (m.time !== undefined) return nextOccurrence(m.time, m, c);

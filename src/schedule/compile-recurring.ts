@@ -332,7 +332,7 @@ export function compileRecurring(d: ScheduleDraft, c: CompileCtx): ScheduleSpec 
   if (first === undefined) throw new Clarify('How often should it repeat?');
   if (pieces.length === 1) {
     if (first.kind === 'cron') return { kind: 'cron', patterns: first.patterns, timezone: c.zone, ...b };
-    return { ...first, timezone: c.zone, ...b } as ScheduleSpec;
+    return { ...first, timezone: c.zone, ...b };
   }
   if (!pieces.every((p) => p.kind === 'cron'))
     throw new Clarify('Those parts repeat on different rhythms; please set them up as separate schedules.');

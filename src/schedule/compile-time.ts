@@ -10,6 +10,7 @@ import {
   dayNumber,
   daysInMonth,
   formatClock,
+  fromDayNumber,
   isValidDate,
   weekdayOf,
 } from './wall-clock.js';
@@ -22,14 +23,23 @@ export interface CompileCtx {
   notes: string[];
 }
 
-export class Clarify {
-  constructor(readonly question: string) {}
+/** Thrown inside the compiler when the person has to choose; becomes a needs_clarification result. */
+export class Clarify extends Error {
+  constructor(readonly question: string) {
+    super(question);
+    this.name = 'Clarify';
+  }
 }
-export class Reject {
+
+/** Thrown inside the compiler for an impossible or past schedule; becomes a failed result. */
+export class Reject extends Error {
   constructor(
     readonly code: 'invalid_schedule' | 'past_time',
-    readonly message: string,
-  ) {}
+    message: string,
+  ) {
+    super(message);
+    this.name = 'Reject';
+  }
 }
 
 function clock(hour: number, minute = 0, second = 0): ClockTime {
@@ -131,6 +141,10 @@ export function resolveDateRef(ref: DateRef, c: CompileCtx): DateChoice {
         return { date: addDays(today, -back), defaultTime: nine };
       }
       if (ref.which === 'this') return { date: addDays(today, delta), defaultTime: nine, roll: rollWeek };
+      if (ref.which === 'next_week') {
+        const monday = fromDayNumber(mondayOf(dayNumber(today)) + 7);
+        return { date: addDays(monday, (ref.weekday + 6) % 7), defaultTime: nine };
+      }
       const upcoming = addDays(today, delta === 0 ? 7 : delta);
       if (ref.which === 'week_after') {
         const d = addDays(upcoming, 7);
@@ -152,7 +166,6 @@ export function resolveDateRef(ref: DateRef, c: CompileCtx): DateChoice {
       if (ref.year !== undefined) {
         const d = { year: ref.year, month: ref.month, day: ref.day };
         if (!isValidDate(d)) throw new Reject('invalid_schedule', `${name}, ${ref.year} does not exist.`);
-        checkWeekday(d, ref.weekday);
         return { date: d, defaultTime: nine };
       }
       if (ref.day > (ref.month === 2 ? 29 : daysInMonth(2025, ref.month)))
@@ -161,7 +174,6 @@ export function resolveDateRef(ref: DateRef, c: CompileCtx): DateChoice {
       while (!isValidDate({ year, month: ref.month, day: ref.day })) year++;
       if (year !== today.year) c.notes.push(`${name} only exists in leap years: using ${year}.`);
       const d = { year, month: ref.month, day: ref.day };
-      checkWeekday(d, ref.weekday, true);
       return { date: d, defaultTime: nine, roll: rollYear };
     }
     case 'day_of_month': {
@@ -170,7 +182,7 @@ export function resolveDateRef(ref: DateRef, c: CompileCtx): DateChoice {
       for (let i = 0; i < 12 && ref.day > daysInMonth(year, month); i++) {
         ({ year, month } = addMonths({ year, month, day: 1 }, 1).date);
       }
-      if (month !== today.month) c.notes.push(`${MONTH_NAMES[today.month - 1]} has no ${ref.day}th day: using ${MONTH_NAMES[month - 1]}.`);
+      if (month !== today.month) c.notes.push(`${MONTH_NAMES[today.month - 1]} has no day ${ref.day}: using ${MONTH_NAMES[month - 1]}.`);
       return { date: { year, month, day: ref.day }, defaultTime: nine, roll: rollMonth };
     }
     case 'weekend': {
@@ -203,10 +215,9 @@ export function resolveDateRef(ref: DateRef, c: CompileCtx): DateChoice {
   }
 }
 
-function checkWeekday(d: CivilDate, weekday: number | undefined, yearless = false): void {
+/** Asks when the person named a weekday that the date does not fall on ("Thursday, March 7"). */
+export function checkWeekday(d: CivilDate, weekday: number | undefined): void {
   if (weekday === undefined || weekdayOf(d) === weekday) return;
   const actual = WEEKDAY_NAMES[weekdayOf(d)] ?? '';
-  throw new Clarify(
-    `${formatDay(d)} is a ${actual}, not a ${WEEKDAY_NAMES[weekday] ?? ''}${yearless ? ' (this year)' : ''}. Which did you mean?`,
-  );
+  throw new Clarify(`${formatDay(d)} is a ${actual}, not a ${WEEKDAY_NAMES[weekday] ?? ''}. Which did you mean?`);
 }

@@ -1,7 +1,8 @@
 import type { DateRef, Moment, RecurrenceDraft, ScheduleDraft, TimeRef } from './draft.js';
 import { type Ctx, type Frag, type FragOf, raw } from './grammar-core.js';
 import type { Scan } from './grammar.js';
-import { CONNECTIVES, DANGER_WORDS, type TimeOfDay, TIME_WORDS } from './lexicon.js';
+import { CONNECTIVES, DANGER_WORDS, NUMBERISH_WORDS, STRONG_TIME_WORDS, type TimeOfDay, TIME_WORDS } from './lexicon.js';
+import { isZoneWord } from './zones.js';
 
 /** Words that introduce the task ("remind me to ...", "... about the dentist"). */
 const TASK_MARKERS = new Set(['to', 'about', 'that', 're', 'regarding']);
@@ -10,6 +11,8 @@ const EDGE_FILLER = new Set([',', '.', ';', ':', '!', '?', '-', 'and', 'then', '
 interface Run {
   from: number;
   to: number;
+  /** Token indices of fragments given back to the task (already understood words). */
+  absorbed?: Set<number>;
 }
 
 /** A leftover run with words that mean something (not only "and", "at", ","). */
@@ -43,14 +46,16 @@ function absorb(ctx: Ctx, frags: Frag[], runs: Run[]): { frags: Frag[]; runs: Ru
     if (between.length === 0 || between.length > 2 || !between.every((f) => f.soft === true)) continue;
     const rest = frags.filter((f) => !between.includes(f));
     if (!rest.some(isSchedule)) continue;
-    const merged: Run = { from: ra.from, to: rb.to };
+    const absorbed = new Set([...(ra.absorbed ?? []), ...(rb.absorbed ?? [])]);
+    for (const f of between) for (let t = f.from; t < f.to; t++) absorbed.add(t);
+    const merged: Run = { from: ra.from, to: rb.to, absorbed };
     const others = runs.filter((r) => r.to <= ra.from || r.from >= rb.to);
     return absorb(ctx, rest, [...others, merged].sort((x, y) => x.from - y.from));
   }
   return { frags, runs };
 }
 
-export type TaskOutcome = { task: string } | { question: string };
+export type TaskOutcome = { task: string } | { question: string; unplaced: boolean };
 
 /** The task text from the leftover runs, or a question when leftovers look like unread schedule words. */
 function taskFrom(ctx: Ctx, runs: Run[]): TaskOutcome {
@@ -65,12 +70,17 @@ function taskFrom(ctx: Ctx, runs: Run[]): TaskOutcome {
     const marked = TASK_MARKERS.has(ctx.toks[from]?.v ?? '');
     for (let i = from; i < to; i++) {
       const t = ctx.toks[i];
-      if (t === undefined) continue;
+      if (t === undefined || r.absorbed?.has(i) === true) continue;
       if (DANGER_WORDS.has(t.v))
-        return { question: `I can't apply "${raw(ctx, from, to)}" to a schedule yet. Could you say it another way?` };
-      const timeish = TIME_WORDS.has(t.v) || ['num', 'ord', 'clock', 'isodate', 'slashdate', 'zone'].includes(t.kind);
-      if (!marked && timeish)
-        return { question: `I couldn't work out what "${raw(ctx, from, to)}" means for the schedule. Could you rephrase it?` };
+        return { question: `I can't apply "${raw(ctx, from, to)}" to a schedule yet. Could you say it another way?`, unplaced: false };
+      const word = t.v.replace(/'s$/, '');
+      const timeish =
+        TIME_WORDS.has(word) ||
+        NUMBERISH_WORDS.has(word) ||
+        isZoneWord(word) ||
+        ['num', 'ord', 'clock', 'isodate', 'slashdate', 'zone'].includes(t.kind);
+      if (marked ? STRONG_TIME_WORDS.has(t.v) : timeish)
+        return { question: `I couldn't work out what "${raw(ctx, from, to)}" means for the schedule. Could you rephrase it?`, unplaced: true };
     }
     // "remind me to X ... about Y": only the first marker is scheduling glue.
     if (marked && first) from++;
@@ -81,6 +91,7 @@ function taskFrom(ctx: Ctx, runs: Run[]): TaskOutcome {
 }
 
 interface Group {
+  conflict?: string;
   cadence?: FragOf<'cadence'>;
   days?: FragOf<'days'>;
   monthly?: FragOf<'monthly'>;
@@ -92,7 +103,7 @@ interface Group {
 
 const hasRule = (g: Group): boolean => g.cadence !== undefined || g.days !== undefined || g.monthly !== undefined || g.dates.length > 0;
 
-function group(frags: Frag[]): Group[] {
+function group(frags: Frag[], nearTask: Set<Frag>): Group[] {
   const groups: Group[] = [];
   let cur: Group | undefined;
   const fresh = (): Group => {
@@ -104,6 +115,11 @@ function group(frags: Frag[]): Group[] {
     let g: Group = cur ?? fresh();
     switch (f.k) {
       case 'cadence':
+        if (g.cadence && (!f.explicit || !g.cadence.explicit)) {
+          // "weekly ... daily": two rhythms for one schedule.
+          g.conflict = 'How often should it repeat? I read two different rhythms.';
+          break;
+        }
         if (g.cadence || (f.weekdays && g.days) || ((f.month_days || f.nth_weekdays) && g.monthly)) g = fresh();
         g.cadence = f;
         break;
@@ -116,6 +132,8 @@ function group(frags: Frag[]): Group[] {
         g.monthly = f;
         break;
       case 'date':
+        // A bare weekday inside a repeating schedule may belong to the task ("ask about Monday every Friday").
+        if (f.soft === true && f.date.type === 'weekday' && nearTask.has(f)) g.conflict = 'Is that day part of the schedule (say "on ...") or part of the task?';
         g.dates.push(f.date);
         break;
       case 'times':
@@ -139,6 +157,7 @@ function group(frags: Frag[]): Group[] {
   for (const g of groups) {
     const prev = out[out.length - 1];
     if (!hasRule(g) && prev !== undefined) {
+      prev.conflict ??= g.conflict;
       prev.times.push(...g.times);
       prev.tods.push(...g.tods);
       prev.window ??= g.window;
@@ -158,10 +177,11 @@ function group(frags: Frag[]): Group[] {
 type Built = { recurrence: RecurrenceDraft; notes: string[] } | { question: string } | { reject: string };
 
 function buildRecurrence(g: Group): Built {
+  if (g.conflict !== undefined) return { question: g.conflict };
   const c = g.cadence;
   const notes: string[] = [];
   let every: RecurrenceDraft['every'] | undefined = c?.every;
-  let interval = c?.interval ?? 1;
+  const interval = c?.interval ?? 1;
   const weekdays = new Set<number>([...(c?.weekdays ?? []), ...(g.days?.weekdays ?? [])]);
   const monthDays = [...(c?.month_days ?? []), ...(g.monthly?.month_days ?? [])];
   const nth = [...(c?.nth_weekdays ?? []), ...(g.monthly?.nth_weekdays ?? [])];
@@ -198,10 +218,6 @@ function buildRecurrence(g: Group): Built {
     return { question: `At what ${c.per_unit} times of the ${c.every}?` };
   if (g.window !== undefined && every !== 'second' && every !== 'minute' && every !== 'hour')
     return { question: 'How often within that time window (for example "every 30 minutes")?' };
-  if (every === 'week' && weekdays.size === 0 && interval === 1 && c?.explicit === false && g.days === undefined) {
-    // "weekly" alone: the compiler picks today's weekday and says so.
-  }
-  if (!Number.isFinite(interval)) interval = 1;
   const recurrence: RecurrenceDraft = {
     every,
     interval,
@@ -267,15 +283,25 @@ function buildOnce(frags: Frag[]): { moment: Moment } | { question: string } | n
   return { moment: m };
 }
 
+export interface Composed {
+  /** Null when the words hold no schedule. */
+  draft: ScheduleDraft | null;
+  /** Words that look like dates or times were left over (a general date reader may know them). */
+  unplaced: boolean;
+}
+
 /**
  * Turns the grammar's fragments into a ScheduleDraft: finds the task, groups the recurrence
- * clauses, and turns anything unclear into a question. Null when the words hold no schedule.
+ * clauses, and turns anything unclear into a question.
  */
-export function composeDraft(s: Scan): ScheduleDraft | null {
-  const { ctx } = s;
-  const { frags, runs } = absorb(ctx, s.frags, runsOf(s.leftover));
+export function composeDraft(s: Scan): Composed {
+  const { frags, runs } = absorb(s.ctx, s.frags, runsOf(s.leftover));
+  const task = taskFrom(s.ctx, runs);
+  return { draft: compose(s.ctx, frags, runs, task), unplaced: 'unplaced' in task && task.unplaced };
+}
+
+function compose(ctx: Ctx, frags: Frag[], runs: Run[], task: TaskOutcome): ScheduleDraft | null {
   const schedule = frags.filter(isSchedule);
-  const task = taskFrom(ctx, runs);
   if (schedule.length === 0) return null;
   const notes = schedule.flatMap((f) => f.notes ?? []);
   const base = (extra: Partial<ScheduleDraft>): ScheduleDraft => ({
@@ -322,7 +348,10 @@ export function composeDraft(s: Scan): ScheduleDraft | null {
     return { ...draft, once: once.moment };
   }
   const recurrences: RecurrenceDraft[] = [];
-  for (const g of group(core)) {
+  // Fragments touching task words: a bare weekday there may belong to the task.
+  const meaningfulRuns = runs.filter((r) => meaningful(ctx, r));
+  const nearTask = new Set(core.filter((f) => meaningfulRuns.some((r) => r.to === f.from || r.from === f.to)));
+  for (const g of group(core, nearTask)) {
     const built = buildRecurrence(g);
     if ('question' in built) return { ...draft, needs_clarification: true, question: built.question };
     if ('reject' in built) return { ...draft, reject_reason: built.reject };

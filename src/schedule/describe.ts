@@ -156,7 +156,8 @@ export function describeSchedule(spec: ScheduleSpec): string {
   else if (spec.window !== undefined) core = `${everySeconds(spec.every_seconds)}${windowText(spec)}`;
   else core = `${everySeconds(spec.every_seconds)} from ${formatWhen(Date.parse(spec.anchor), zone)}`;
   const tail: string[] = [];
-  if (spec.start !== undefined) tail.push(`starting ${formatWhen(Date.parse(spec.start), zone)}`);
+  const anchored = spec.kind === 'interval' && spec.window === undefined && spec.anchor === spec.start;
+  if (spec.start !== undefined && !anchored) tail.push(`starting ${formatWhen(Date.parse(spec.start), zone)}`);
   if (spec.until !== undefined) tail.push(`until ${formatWhen(Date.parse(spec.until), zone)}`);
   if (spec.count !== undefined) tail.push(spec.count === 1 ? 'once only' : `${spec.count} times`);
   return `${core}${tail.length > 0 ? `, ${tail.join(', ')}` : ''} (${zone})`;

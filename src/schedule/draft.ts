@@ -42,13 +42,13 @@ export type Duration = z.infer<typeof DurationSchema>;
 export const DateRefSchema = z.discriminatedUnion('type', [
   /** today (all zero), tomorrow (days 1), yesterday (days -1), "last week" (weeks -1). */
   z.object({ type: z.literal('relative'), days: z.number().int().optional(), weeks: z.number().int().optional(), months: z.number().int().optional(), years: z.number().int().optional() }).strict(),
-  /** this = the coming one (today counts if the time is still ahead); next = "next Friday"; week_after = "Monday week"; last = the previous one. */
-  z.object({ type: z.literal('weekday'), weekday: z.number().int().min(0).max(6), which: z.enum(['this', 'next', 'week_after', 'last']) }).strict(),
+  /** this = the coming one (today counts if the time is still ahead); next = "next Friday"; next_week = "Friday next week"; week_after = "Monday week"; last = the previous one. */
+  z.object({ type: z.literal('weekday'), weekday: z.number().int().min(0).max(6), which: z.enum(['this', 'next', 'next_week', 'week_after', 'last']) }).strict(),
   /** Without a year: the next such date. */
   /** `weekday`: the weekday the person also named ("Friday, March 7"); a mismatch needs clarifying. */
   z.object({ type: z.literal('calendar'), year: z.number().int().optional(), month: z.number().int(), day: z.number().int(), weekday: z.number().int().min(0).max(6).optional() }).strict(),
   /** "the 15th": the next 15th. */
-  z.object({ type: z.literal('day_of_month'), day: z.number().int() }).strict(),
+  z.object({ type: z.literal('day_of_month'), day: z.number().int(), weekday: z.number().int().min(0).max(6).optional() }).strict(),
   z.object({ type: z.literal('weekend'), which: z.enum(['this', 'next']) }).strict(),
   z.object({ type: z.literal('end_of'), unit: z.enum(['week', 'month', 'year']) }).strict(),
   /** "next week" → its Monday, "next month" → the 1st, "next year" → 1 January. */

@@ -1,18 +1,8 @@
-import type { DateRef, Duration, Moment } from './draft.js';
-import {
-  type Ctx,
-  type Frag,
-  addToDuration,
-  isAny,
-  parseNumber,
-  parseUnit,
-  seq,
-  skip,
-  tok,
-  w,
-} from './grammar-core.js';
+import type { Moment } from './draft.js';
+import { type Ctx, type Frag, isAny, seq, skip, tok, w } from './grammar-core.js';
+import { parseOffset } from './grammar-duration.js';
 import { parseTimeOfDay, parseTimes } from './grammar-time.js';
-import { MONTHS, MONTH_NAMES, ORDINAL_WORDS, type Unit, WEEKDAYS, WEEKDAYS_PLURAL } from './lexicon.js';
+import { MONTHS, MONTH_NAMES, ORDINAL_WORDS, WEEKDAYS, WEEKDAYS_PLURAL } from './lexicon.js';
 import { daysInMonth, isValidDate } from './wall-clock.js';
 
 const TOD_WORDS = ['morning', 'afternoon', 'evening', 'night', 'noon', 'midnight', 'tonight'];
@@ -50,7 +40,7 @@ function dayNumber(ctx: Ctx, i: number, allowPlain: boolean): { day: number; end
 
 /** An optional ", 2026" after a month and day. */
 function yearAfter(ctx: Ctx, i: number): { year: number; end: number } | null {
-  const j = w(ctx, i) === ',' ? i + 1 : i;
+  const j = w(ctx, i) === ',' || w(ctx, i) === '-' ? i + 1 : i;
   const t = tok(ctx, j);
   if (t?.kind === 'num' && /^\d{4}$/.test(t.v) && !isAny(ctx, j + 1, ['am', 'pm'])) return { year: t.n as number, end: j + 1 };
   return null;
@@ -76,7 +66,9 @@ export function parseMonthDay(ctx: Ctx, i: number): Frag | null {
   let j = w(ctx, i) === 'the' ? i + 1 : i;
   const month = MONTHS[w(ctx, j)];
   if (month !== undefined) {
-    const k = w(ctx, j + 1) === 'the' ? j + 2 : j + 1;
+    let k = j + 1;
+    if (w(ctx, k) === '.' || w(ctx, k) === '-') k++;
+    if (w(ctx, k) === 'the') k++;
     const d = dayNumber(ctx, k, true);
     if (d === null || (tok(ctx, k)?.kind === 'num' && isAny(ctx, d.end, ['am', 'pm', ':']))) return null;
     const y = yearAfter(ctx, d.end);
@@ -88,15 +80,26 @@ export function parseMonthDay(ctx: Ctx, i: number): Frag | null {
   const d = dayNumber(ctx, j, true);
   if (d === null) return null;
   j = d.end;
-  if (w(ctx, j) === 'of') j++;
+  if (w(ctx, j) === 'of' || w(ctx, j) === '-') j++;
   const m = MONTHS[w(ctx, j)];
   if (m === undefined) return null;
   if (tok(ctx, i)?.kind === 'num' && w(ctx, d.end) === 'of') return null;
+  if (w(ctx, j + 1) === '.' || w(ctx, j + 1) === '-') j++;
   const y = yearAfter(ctx, j + 1);
   const end = y?.end ?? j + 1;
   return checkDate(m, d.day, y?.year, i, end) ?? {
     k: 'date', date: { type: 'calendar', month: m, day: d.day, ...(y ? { year: y.year } : {}) }, from: i, to: end,
   };
+}
+
+const ABBREVIATED = new Set(['sun', 'mon', 'tue', 'tues', 'wed', 'thu', 'thur', 'thurs', 'fri', 'sat']);
+const BEFORE_ABBREVIATION = ['every', 'each', 'on', 'next', 'this', 'last', 'coming', 'until', 'till', 'from', 'starting', 'by', 'and', ','];
+
+function abbreviationContext(ctx: Ctx, i: number, end: number): boolean {
+  if (BEFORE_ABBREVIATION.includes(w(ctx, i - 1))) return true;
+  const next = tok(ctx, end);
+  if (next === undefined) return false;
+  return next.kind === 'clock' || next.kind === 'num' || next.kind === 'ord' || ['at', 'am', 'pm', 'noon', 'morning', 'evening', 'night', 'afternoon'].includes(next.v);
 }
 
 /** Weekday lists: "Monday", "next Friday", "Monday week", "Mondays", "Monday, Wednesday and Friday". */
@@ -127,6 +130,8 @@ export function parseWeekdays(ctx: Ctx, i: number): Frag | null {
   }
   const first = days[0];
   if (first === undefined) return null;
+  // "sun", "sat", "wed" are also ordinary words: as a lone abbreviation they need a scheduling neighbour.
+  if (days.length === 1 && !plural && ABBREVIATED.has(w(ctx, j)) && i === j && !abbreviationContext(ctx, i, end)) return null;
   if (days.length > 1 || plural) {
     if (which !== undefined) return { k: 'clarify', question: 'Which days do you mean, and is it every week?', from: i, to: end };
     return { k: 'days', weekdays: days, plural, from: i, to: end };
@@ -135,14 +140,43 @@ export function parseWeekdays(ctx: Ctx, i: number): Frag | null {
   if (weekAfter > 0 && which !== 'last' && which !== 'next') {
     return { k: 'date', date: { type: 'weekday', weekday: first, which: 'week_after' }, from: i, to: weekAfter };
   }
-  // "Friday, March 7" / "Friday the 7th"
+  // "Friday, March 7" / "Friday the 7th" / "Friday next week"
   const after = w(ctx, end) === ',' ? end + 1 : end;
   const md = parseMonthDay(ctx, after);
   if (md !== null && md.k === 'date' && md.date.type === 'calendar') {
     return { ...md, date: { ...md.date, weekday: first }, from: i };
   }
+  const the = w(ctx, after) === 'the' ? after + 1 : after;
+  const dom = dayNumber(ctx, the, false);
+  if (dom !== null && (the > after || tok(ctx, the)?.kind === 'ord') && boundary(ctx, dom.end) && which === undefined) {
+    if (dom.day < 1 || dom.day > 31) return { k: 'reject', reason: `there is no ${ordinal(dom.day)} day in a month`, from: i, to: dom.end };
+    return { k: 'date', date: { type: 'day_of_month', day: dom.day, weekday: first }, from: i, to: dom.end };
+  }
+  const nw = seq(ctx, end, ['next', 'week']);
+  if (nw > 0 && which === undefined) return { k: 'date', date: { type: 'weekday', weekday: first, which: 'next_week' }, from: i, to: nw };
   const bare = which === undefined && i === j;
   return { k: 'date', date: { type: 'weekday', weekday: first, which: which ?? 'this' }, from: i, to: end, ...(bare ? { soft: true } : {}) };
+}
+
+/** Fixed-date holidays (movable ones like Easter or Thanksgiving are left to a question). */
+const HOLIDAYS: [string[], number, number][] = [
+  [['christmas|xmas', 'eve'], 12, 24],
+  [['christmas|xmas', 'day'], 12, 25],
+  [['christmas|xmas'], 12, 25],
+  [['boxing', 'day'], 12, 26],
+  [["new", "year's|years|year", 'eve'], 12, 31],
+  [["new", "year's|years|year", 'day'], 1, 1],
+  [["new", "year's|years"], 1, 1],
+  [['halloween'], 10, 31],
+  [["valentine's|valentines", 'day'], 2, 14],
+];
+
+function parseHoliday(ctx: Ctx, i: number): Frag | null {
+  for (const [words, month, day] of HOLIDAYS) {
+    const j = seq(ctx, i, words);
+    if (j > 0) return { k: 'date', date: { type: 'calendar', month, day }, from: i, to: j };
+  }
+  return null;
 }
 
 /** Day words and calendar dates. */
@@ -150,7 +184,11 @@ export function parseDate(ctx: Ctx, i: number): Frag | null {
   const on = isAny(ctx, i, ['on', 'for']) ? i + 1 : i;
   const f = parseDateCore(ctx, on);
   if (f === null) return null;
-  return { ...f, from: i } as Frag;
+  if (on > i && f.soft === true) {
+    const { soft: _soft, ...rest } = f;
+    return { ...rest, from: i };
+  }
+  return { ...f, from: i };
 }
 
 function parseDateCore(ctx: Ctx, i: number): Frag | null {
@@ -194,11 +232,18 @@ function parseDateCore(ctx: Ctx, i: number): Frag | null {
     if (unit === 'week' || unit === 'month' || unit === 'year') return { k: 'date', date: { type: 'end_of', unit }, from: i, to: k + 1 };
   }
   if (v === 'eom') return { k: 'date', date: { type: 'end_of', unit: 'month' }, from: i, to: i + 1 };
+  const holiday = parseHoliday(ctx, i);
+  if (holiday !== null) return holiday;
 
   // next week / last month
   j = seq(ctx, i, ['next|last|past', 'week|month|year']);
   if (j > 0) {
     const unit = w(ctx, i + 1) as 'week' | 'month' | 'year';
+    if (v === 'next' && unit === 'week') {
+      const on = w(ctx, j) === 'on' ? j + 1 : j;
+      const wd = WEEKDAYS[w(ctx, on)];
+      if (wd !== undefined) return { k: 'date', date: { type: 'weekday', weekday: wd, which: 'next_week' }, from: i, to: on + 1 };
+    }
     if (v === 'next') return { k: 'date', date: { type: 'start_of_next', unit }, from: i, to: j };
     return { k: 'date', date: { type: 'relative', [`${unit}s`]: -1 }, from: i, to: j };
   }
@@ -255,147 +300,6 @@ function slashDate(ctx: Ctx, i: number, parts: number[]): Frag {
     to: i + 1,
     ...(note === undefined ? {} : { notes: [note] }),
   };
-}
-
-export type DurationHit = { duration: Duration; end: number; notes: string[] } | { frag: Frag };
-
-/** "20 minutes", "an hour and a half", "1.5 hours", "2 hours 30 minutes", "half an hour", "a fortnight". */
-export function parseDuration(ctx: Ctx, i: number): DurationHit | null {
-  let d: Duration = {};
-  let j = i;
-  let parts = 0;
-  const notes: string[] = [];
-  for (;;) {
-    let k = j;
-    if (parts > 0) {
-      if (w(ctx, k) === ',') k++;
-      if (w(ctx, k) === 'and') k++;
-    }
-    const half = w(ctx, k) === 'half' ? k : -1;
-    if (half >= 0) {
-      // "half an hour", "half a day"
-      const u = parseUnit(ctx, skip(ctx, half + 1, ['an', 'a']));
-      if (u === null) break;
-      if (parts > 0 && skip(ctx, half + 1, ['an', 'a']) === half + 1) break;
-      d = addHalf(d, u.unit, 1);
-      j = u.end;
-      parts++;
-      continue;
-    }
-    if (seq(ctx, k, ['a|an', 'half']) > 0 && parts > 0) {
-      // "an hour and a half"
-      d = addHalf(d, lastUnit(d), 1);
-      j = k + 2;
-      parts++;
-      continue;
-    }
-    if (w(ctx, k) === 'fortnight' || seq(ctx, k, ['a', 'fortnight']) > 0) {
-      d = addToDuration(d, 2, 'week');
-      j = w(ctx, k) === 'a' ? k + 2 : k + 1;
-      parts++;
-      continue;
-    }
-    const q = seq(ctx, k, ['a', 'quarter', 'of', 'an', 'hour']);
-    if (q > 0 || seq(ctx, k, ['quarter', 'of', 'an', 'hour']) > 0) {
-      d = addToDuration(d, 15, 'minute');
-      j = q > 0 ? q : k + 4;
-      parts++;
-      continue;
-    }
-    if (isAny(ctx, k, ['few', 'several', 'some']) || seq(ctx, k, ['a', 'few']) > 0) {
-      if (parseUnit(ctx, w(ctx, k) === 'a' ? k + 2 : k + 1) !== null)
-        return { frag: { k: 'clarify', question: 'How long exactly? Please give a number.', from: i, to: k + 2 } };
-      break;
-    }
-    const n = parseNumber(ctx, k);
-    if (n === null) break;
-    let m = n.end;
-    let extraHalf = false;
-    if (seq(ctx, m, ['and', 'a', 'half']) > 0) {
-      extraHalf = true;
-      m += 3;
-    }
-    const u = parseUnit(ctx, m);
-    if (u === null) {
-      // "1h30" → the trailing number is minutes
-      if (parts > 0 && lastUnit(d) === 'hour' && tok(ctx, k)?.kind === 'num' && n.n < 60) {
-        d = addToDuration(d, n.n, 'minute');
-        j = n.end;
-        parts++;
-      }
-      break;
-    }
-    if (n.approx !== undefined) notes.push(`"${n.approx}" read as ${n.n}.`);
-    d = addToDuration(d, n.n, u.unit);
-    if (extraHalf) d = addHalf(d, u.unit, 1);
-    j = u.end;
-    parts++;
-    if (seq(ctx, j, ['and', 'a', 'half']) > 0) {
-      d = addHalf(d, u.unit, 1);
-      j += 3;
-    }
-  }
-  if (parts === 0) return null;
-  if (!Number.isInteger(d.months ?? 0) || !Number.isInteger(d.years ?? 0))
-    return { frag: { k: 'clarify', question: 'Please give months and years as whole numbers (or use weeks or days).', from: i, to: j } };
-  return { duration: d, end: j, notes };
-}
-
-function lastUnit(d: Duration): Unit {
-  if (d.seconds !== undefined) return 'second';
-  if (d.minutes !== undefined) return 'minute';
-  if (d.hours !== undefined) return 'hour';
-  if (d.days !== undefined) return 'day';
-  if (d.weeks !== undefined) return 'week';
-  if (d.months !== undefined) return 'month';
-  return 'year';
-}
-
-function addHalf(d: Duration, unit: Unit, n: number): Duration {
-  switch (unit) {
-    case 'day':
-      return addToDuration(d, 12 * n, 'hour');
-    case 'week':
-      return addToDuration(d, 3.5 * n * 24, 'hour');
-    case 'month':
-      return addToDuration(d, 15 * n, 'day');
-    case 'year':
-      return addToDuration(d, 6 * n, 'month');
-    default:
-      return addToDuration(d, 0.5 * n, unit);
-  }
-}
-
-export function durationSign(d: Duration): 'negative' | 'zero' | 'positive' {
-  const vals = Object.values(d).filter((x): x is number => typeof x === 'number');
-  if (vals.some((x) => x < 0)) return 'negative';
-  if (vals.every((x) => x === 0)) return 'zero';
-  return 'positive';
-}
-
-/** "in 20 minutes", "20 minutes from now", "in an hour and a half". */
-export function parseOffset(ctx: Ctx, i: number): Frag | null {
-  if (w(ctx, i) === 'in' || w(ctx, i) === 'within') {
-    if (seq(ctx, i + 1, ['a', 'bit|while|moment|sec|second|jiffy']) > 0)
-      return { k: 'clarify', question: 'When exactly? Please give a time or a delay like "in 20 minutes".', from: i, to: i + 3 };
-    const d = parseDuration(ctx, i + 1);
-    if (d === null) return null;
-    if ('frag' in d) return { ...d.frag, from: i };
-    return offsetFrag(d.duration, i, d.end, d.notes);
-  }
-  const d = parseDuration(ctx, i);
-  if (d === null || 'frag' in d) return null;
-  const j = seq(ctx, d.end, ['from', 'now|today']);
-  const later = isAny(ctx, d.end, ['later', 'hence']) ? d.end + 1 : -1;
-  if (j < 0 && later < 0) return null;
-  return offsetFrag(d.duration, i, Math.max(j, later), d.notes);
-}
-
-function offsetFrag(d: Duration, from: number, to: number, notes: string[]): Frag {
-  const sign = durationSign(d);
-  if (sign === 'negative') return { k: 'reject', reason: 'that time is in the past (a negative delay)', from, to };
-  if (sign === 'zero') return { k: 'reject', reason: 'a delay of zero is not a time in the future', from, to };
-  return { k: 'offset', offset: d, from, to, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /** A point in time for "starting ..." / "until ...": a day and/or a time, or an offset. */

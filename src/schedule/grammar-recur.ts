@@ -1,5 +1,6 @@
 import { type Ctx, type Frag, type FragOf, isAny, parseNumber, parseUnit, seq, skip, tok, w } from './grammar-core.js';
-import { durationSign, ordinal, parseDuration, parseMoment, parseMonthDay, parseWeekdays } from './grammar-date.js';
+import { ordinal, parseMoment, parseMonthDay, parseWeekdays } from './grammar-date.js';
+import { durationSign, parseDuration } from './grammar-duration.js';
 import { MONTHS, ORDINAL_WORDS, type TimeOfDay, WEEKDAYS, WEEKDAY_NAMES } from './lexicon.js';
 
 type Marker = 'every' | 'the' | 'none';
@@ -120,7 +121,7 @@ function finish(
 /** "every ..." / "each ...". */
 export function parseEvery(ctx: Ctx, i: number): Frag | null {
   if (!isAny(ctx, i, ['every', 'each'])) return null;
-  let j = seq(ctx, i + 1, ['single']) > 0 ? i + 2 : i + 1;
+  const j = seq(ctx, i + 1, ['single']) > 0 ? i + 2 : i + 1;
   const cad = (every: CadenceFields): Frag => ({
     k: 'cadence',
     explicit: true,
@@ -152,7 +153,7 @@ export function parseEvery(ctx: Ctx, i: number): Frag | null {
   // every 15 minutes / every 1.5 hours / every -3 hours / every half hour
   const d = parseDuration(ctx, j);
   if (d !== null && !('frag' in d)) {
-    const entries = Object.entries(d.duration) as [string, number][];
+    const entries = Object.entries(d.duration);
     const sign = durationSign(d.duration);
     if (sign === 'negative') return { k: 'reject', reason: 'an interval cannot be negative', from: i, to: d.end };
     if (sign === 'zero') return { k: 'reject', reason: 'an interval of zero never repeats', from: i, to: d.end };

@@ -1,5 +1,6 @@
 import type { Ctx, Frag } from './grammar-core.js';
-import { parseDate, parseOffset } from './grammar-date.js';
+import { parseDate } from './grammar-date.js';
+import { parseOffset } from './grammar-duration.js';
 import { parseCondition, parseEvery, parseFrequency, parseMonthly, parseRemind, parseVague } from './grammar-recur.js';
 import { parseTimeOfDay, parseTimes, parseWindow } from './grammar-time.js';
 import { tokenize } from './tokenize.js';

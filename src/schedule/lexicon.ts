@@ -79,7 +79,21 @@ export const TIME_WORDS = new Set([
   'starting', 'between', 'before', 'after', 'times', 'twice', 'weekend', 'weekends', 'weekday',
   'weekdays', 'fortnight', 'minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks',
   'month', 'months', 'year', 'years', 'next', 'last', 'other', 'alternate', 'later', 'soon', 'eod',
-  'utc', 'gmt', 'from',
+  'utc', 'gmt', 'from', 'morrow', 'eve', 'easter', 'thanksgiving', 'christmas', 'xmas', 'holiday', 'when', 'whenever', 'if', 'while', 'during', 'o\'clock',
+]);
+
+/** Number words, months and the like: scheduling talk when left over outside a "to ..." task. */
+export const NUMBERISH_WORDS = new Set([
+  ...Object.keys(NUMBER_WORDS).filter((w) => w !== 'one'),
+  ...Object.keys(MONTHS).filter((w) => w.length > 3 || w === 'jan' || w === 'feb' || w === 'dec' || w === 'nov' || w === 'oct' || w === 'sep'),
+  'past', 'half', 'quarter', 'couple', 'few',
+]);
+
+/** Words that cannot be part of a "to ..." task without being scheduling the grammar missed. */
+export const STRONG_TIME_WORDS = new Set([
+  'am', 'pm', "o'clock", 'oclock', 'noon', 'midnight', 'tonight', 'tomorrow', 'today', 'yesterday',
+  'every', 'each', 'daily', 'hourly', 'nightly', 'weekly', 'monthly', 'yearly', 'annually', 'until',
+  'till', 'fortnight', 'fortnightly', 'biweekly',
 ]);
 
 /** Words that change the meaning of a schedule; never silently part of a task. */

@@ -1,4 +1,5 @@
 import { type CompileOptions, compileDraft } from './compile.js';
+import { chronoDraft } from './chrono-fallback.js';
 import { composeDraft } from './compose.js';
 import { type ScheduleDraft, ScheduleDraftSchema, type ScheduleExtractor } from './draft.js';
 import { scan } from './grammar.js';
@@ -15,7 +16,7 @@ export const MAX_TEXT_LENGTH = 1000;
 
 /** The grammar's reading of the text as a draft, or null when it found no schedule words. */
 export function draftFromText(text: string, locale?: ParseOptions['locale']): ScheduleDraft | null {
-  return composeDraft(scan(text, locale));
+  return composeDraft(scan(text, locale)).draft;
 }
 
 /**
@@ -26,7 +27,15 @@ export function parseSchedule(text: string, opts: ParseOptions): ParseResult {
   if (resolveZoneName(opts.timeZone) === null)
     return failure('invalid_timezone', `Unknown time zone "${opts.timeZone}". Use an IANA name like "America/New_York".`);
   if (text.length > MAX_TEXT_LENGTH) return failure('invalid_schedule', `The text is too long (over ${MAX_TEXT_LENGTH} characters).`);
-  const draft = draftFromText(text, opts.locale);
+  const { draft, unplaced } = composeDraft(scan(text, opts.locale));
+  if (draft === null || unplaced) {
+    // Date formats the grammar does not know: a guarded second reading (see chrono-fallback.ts).
+    const second = chronoDraft(text, opts.now, opts.locale);
+    if (second !== null) {
+      const r = compileDraft(second, opts);
+      if (r.ok) return r;
+    }
+  }
   if (draft === null) return failure('no_schedule', 'No time or repetition found in the text.');
   return compileDraft(draft, opts);
 }

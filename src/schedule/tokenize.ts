@@ -31,7 +31,8 @@ export interface Token {
 const TOKEN_RE = new RegExp(
   [
     String.raw`(?<iso>\d{4}-\d{1,2}-\d{1,2})(?=$|[^\d])`,
-    String.raw`(?<ymd>\d{4}/\d{1,2}/\d{1,2})`,
+    String.raw`(?<ymd>\d{4}[/.]\d{1,2}[/.]\d{1,2})`,
+    String.raw`(?<dot>\d{1,2}\.\d{1,2}\.\d{2,4})(?![\d.])`,
     String.raw`(?<slash>\d{1,2}/\d{1,2}(?:/\d{2,4})?)`,
     String.raw`(?<clock>\d{1,2}:\d{2}(?::\d{2})?)`,
     String.raw`(?<ord>\d{1,2})(?:st|nd|rd|th)\b`,
@@ -59,7 +60,11 @@ export function tokenize(text: string): Token[] {
       // "2025-04-01t14:30" → the "t" is a separator; the time is tokenised on the next round.
       if (lower[end] === 't' && /^\d/.test(lower.slice(end + 1))) TOKEN_RE.lastIndex = end + 1;
     } else if (g.ymd !== undefined) {
-      out.push({ kind: 'isodate', v, start, end, parts: v.split('/').map(Number) });
+      out.push({ kind: 'isodate', v, start, end, parts: v.split(/[/.]/).map(Number) });
+    } else if (g.dot !== undefined) {
+      // 12.03.2025 is day.month.year wherever dots are used.
+      const [d = 0, m = 0, y = 0] = v.split('.').map(Number);
+      out.push({ kind: 'isodate', v, start, end, parts: [y < 100 ? 2000 + y : y, m, d] });
     } else if (g.slash !== undefined) {
       out.push({ kind: 'slashdate', v, start, end, parts: v.split('/').map(Number) });
     } else if (g.clock !== undefined) {

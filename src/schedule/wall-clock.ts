@@ -120,20 +120,31 @@ export function zonedFields(zone: string, ms: number): ZonedFields {
   };
 }
 
+/** Zone name → canonical name (or null when unknown); building a formatter to check is slow. */
+const zoneNames = new Map<string, string | null>();
+
+function lookupZone(zone: string): string | null {
+  let hit = zoneNames.get(zone);
+  if (hit === undefined) {
+    try {
+      hit = zone.trim() === '' ? null : new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    } catch {
+      hit = null;
+    }
+    if (zoneNames.size >= MAX_CACHED_ZONES * 4) zoneNames.clear();
+    zoneNames.set(zone, hit);
+  }
+  return hit;
+}
+
 /** Whether `zone` is a time zone this runtime knows. */
 export function isValidTimeZone(zone: string): boolean {
-  if (zone.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return lookupZone(zone) !== null;
 }
 
 /** The runtime's canonical spelling of a valid zone ("europe/london" → "Europe/London"). */
 export function canonicalTimeZone(zone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  return lookupZone(zone) ?? zone;
 }
 
 /** How a local date and time maps to instants. */

@@ -150,6 +150,11 @@ function skip1(ctx: Ctx, i: number, word: string): number {
   return w(ctx, i) === word ? i + 1 : i;
 }
 
+/** Whether a single word names a zone or a city we know ("tokyo", "pst"): left over, it is scheduling talk. */
+export function isZoneWord(word: string): boolean {
+  return (ABBREVIATIONS[word] !== undefined && !SHORT_ABBREVIATIONS.has(word)) || CITIES[word] !== undefined;
+}
+
 /**
  * Resolves a zone given as an option (`--tz`): an IANA name (any case), an abbreviation or a city.
  * Returns null when unknown.

@@ -1,6 +1,6 @@
 import { AppError, NonRetriableError } from '../domain/errors.js';
 import type { RunError, StepStatus } from '../domain/records.js';
-import { evaluateCondition, renderTemplate, resolveValue } from '../template/index.js';
+import { TemplateError, evaluateCondition, referencedRoots, renderTemplate, resolveValue } from '../template/index.js';
 import type { PlanStep } from './plan.js';
 import type { Clock, Logger, ToolContext, ToolHost } from './ports.js';
 import { DEFAULT_RETRY, retryDecision } from './retry.js';
@@ -189,7 +189,7 @@ export class StepRunner {
         if (err instanceof RunInterrupted) throw err;
         if (this.signal.aborted) throw this.signal.reason instanceof RunInterrupted ? this.signal.reason : new RunInterrupted('cancel');
         const decision = retryCfg === undefined ? { retry: false as const } : retryDecision(retryCfg, err, attempt, this.deps.random);
-        if (!decision.retry) return this.fail(step, iteration, err, attempt, startedAt, params, iteration === 0 ? decide : undefined);
+        if (!decision.retry) return this.fail(step, iteration, this.explainMissing(step, err), attempt, startedAt, params, iteration === 0 ? decide : undefined);
         const finishedAt = this.deps.clock.now().getTime();
         this.deps.runs.recordAttemptFailure(this.state.run.id, step.key, iteration, attempt, startedAt, finishedAt, stepError(step, err));
         this.deps.log.warn({ runId: this.state.run.id, stepKey: step.key, attempt, delayMs: decision.delayMs }, 'step failed; retrying');
@@ -201,6 +201,24 @@ export class StepRunner {
         attempt++;
       }
     }
+  }
+
+  /** A missing reference often means the producing step failed or was skipped: say so. */
+  private explainMissing(step: PlanStep, err: unknown): unknown {
+    if (!(err instanceof TemplateError) || !err.missing) return err;
+    const notes: string[] = [];
+    for (const root of referencedRoots(step.def.parameters)) {
+      const producer = this.state.plan.steps.find((s) => s.def.output_key === root);
+      const rec = producer === undefined ? undefined : this.state.terminal(producer.key);
+      if (producer !== undefined && rec !== undefined && rec.status !== 'completed') {
+        notes.push(`"${root}" comes from step "${producer.key}", which ${rec.status === 'failed' ? 'failed' : `was ${rec.status}`}`);
+      }
+    }
+    if (notes.length === 0) return err;
+    return new NonRetriableError(err.code, `${err.message} (${notes.join('; ')})`, {
+      hint: `Use "| default(...)" for values that may be absent, or fix the earlier step.`,
+      cause: err,
+    });
   }
 
   private async fail(

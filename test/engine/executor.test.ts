@@ -59,6 +59,22 @@ describe('linear chains in the seed format', () => {
   });
 });
 
+describe('references to steps that did not complete', () => {
+  it('says which earlier step failed when a reference is missing', async () => {
+    h = makeEngine();
+    h.services.createChain({
+      name: 'c',
+      error_policy: 'continue',
+      steps: [
+        { name: 'Get Weather', tool: 'util', operation: 'fail', parameters: { retriable: false }, output_key: 'weather' },
+        { name: 'Report', tool: 'util', operation: 'echo', parameters: { value: '{weather}' } },
+      ],
+    });
+    const run = await h.services.runChain('c');
+    expect(stepOf(run.id, 'report')!.error!.message).toContain('"weather" comes from step "get_weather", which failed');
+  });
+});
+
 describe('DAGs', () => {
   it('runs A→B, A→C, B+C→D with B and C in parallel and D after both', async () => {
     const probe = probeTool();

@@ -7,7 +7,7 @@ import type { Clock, Logger } from '../engine/ports.js';
 import { type Services, createServices } from '../engine/services.js';
 import { createBuiltinRegistry } from '../engine/tools/builtins.js';
 import type { ToolRegistry } from '../engine/tools/registry.js';
-import { type OpenedStore, openStore } from '../store/index.js';
+import { type OpenedStore, openStore, parseDriverChoice } from '../store/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { notifyRunFinished } from '../engine/run-notifications.js';
@@ -18,7 +18,15 @@ import { fileURLToPath } from 'node:url';
 import type { LlmClient } from '../engine/ports.js';
 import { createOrchestratedRunner } from '../engine/orchestrated-runner.js';
 import { createOpenAiClient } from '../llm/openai-client.js';
-import { loadPrompt, renderPrompt } from '../llm/prompts.js';
+import { type Prompt, loadPrompt, renderPrompt } from '../llm/prompts.js';
+import { createScheduleExtractor } from '../llm/schedule-extractor.js';
+import { type ChainDrafter, createChainDrafter } from '../llm/chain-drafter.js';
+
+/** Reads prompts/<name>.md once, on first use: start-up reads no prompt it may not need. */
+function promptOnce(name: string): () => Promise<Prompt> {
+  let p: Promise<Prompt> | undefined;
+  return () => (p ??= loadPrompt(name, PROMPTS_DIR));
+}
 
 /** prompts/ ships beside dist/ in the package. */
 export const PROMPTS_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
@@ -46,6 +54,8 @@ export interface App {
   owner: string;
   scheduling: SchedulingServices & { drain(): Promise<void> };
   scheduler: Scheduler;
+  /** Drafts chains from words (CLI `chain draft`, chain_tool "draft"); saves nothing. */
+  drafter: ChainDrafter;
   /** Starts the embedded scheduler (serve, daemon). Short CLI commands do not. */
   startScheduler(): void;
   /** Waits for runs this process started in the background (scheduled, triggered). */
@@ -77,22 +87,22 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-  const store = openStore(config.dbPath, { synchronous: config.synchronous });
+  const store = openStore(config.dbPath, { synchronous: config.synchronous, driver: parseDriverChoice(config.sqliteDriver) });
+  log.debug({ driver: store.db.driver, db: config.dbPath }, 'database opened');
   const tools = createBuiltinRegistry({ net: config.http, shellEnabled: config.shellEnabled });
   const owner = processOwner();
   const llm = opts.llm ?? createLlm(config, log);
-  // Read once, on the first LLM step: start-up stays free of file reads it may not need.
-  let stepPrompt: ReturnType<typeof loadPrompt> | undefined;
+  const stepPrompt = promptOnce('orchestrated-step');
   const orchestrate = createOrchestratedRunner({
     llm: () => llm,
     tools,
     timeZone: config.timeZone,
     systemPrompt: async (vars) => {
-      stepPrompt ??= loadPrompt('orchestrated-step', PROMPTS_DIR);
-      const p = await stepPrompt;
+      const p = await stepPrompt();
       return { system: renderPrompt(p, vars), version: p.id };
     },
   });
+  const extractor = llm === undefined ? undefined : createScheduleExtractor(llm, promptOnce('schedule-extract'), { log });
   const leaseMs = config.leaseMs;
   // Late-bound: the executor's hooks reach the scheduling services built just below.
   const late: { scheduling?: ReturnType<typeof createScheduling> } = {};
@@ -125,8 +135,25 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     onDefinitionSaved: (chain, def, previous) => late.scheduling?.onDefinitionSaved(chain, def, previous),
   });
   const scheduler = new Scheduler({ stores: store, executor, clock, log, owner, isOwnerAlive, leaseMs });
-  const sched = createScheduling({ stores: store, services, executor, clock, log, timeZone: config.timeZone, scheduler });
+  const sched = createScheduling({
+    stores: store,
+    services,
+    executor,
+    clock,
+    log,
+    timeZone: config.timeZone,
+    scheduler,
+    extractor: () => extractor,
+  });
   late.scheduling = sched;
+  const drafter = createChainDrafter({
+    llm: () => llm,
+    tools,
+    prompt: promptOnce('chain-draft'),
+    clock,
+    timeZone: config.timeZone,
+    understand: (text, timeZone) => sched.parse(text, timeZone),
+  });
   return {
     config,
     store,
@@ -135,6 +162,7 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     services,
     scheduling: sched,
     scheduler,
+    drafter,
     clock,
     log,
     owner,

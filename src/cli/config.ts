@@ -13,6 +13,8 @@ export interface Config {
   shellEnabled: boolean;
   llm: { apiKey: string | undefined; baseURL: string | undefined; model: string; timeoutMs: number };
   retentionDays: number;
+  /** SQLite driver: auto (better-sqlite3, else node:sqlite), better-sqlite3 or node:sqlite. */
+  sqliteDriver: string | undefined;
   /** Run and scheduler lease length; shorter means faster takeover after a crash (tests use ~2 s). */
   leaseMs: number | undefined;
   /** `serve`: the MCP server and the out-of-band notification channels. */
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: Number(env['CHAINLOOM_LLM_TIMEOUT_MS'] ?? 60_000),
     },
     retentionDays: Number(env['CHAINLOOM_RETENTION_DAYS'] ?? 90),
+    sqliteDriver: env['CHAINLOOM_SQLITE_DRIVER'],
     leaseMs: env['CHAINLOOM_LEASE_MS'] === undefined ? undefined : Math.max(500, Number(env['CHAINLOOM_LEASE_MS'])),
     serve: {
       httpPort: Number(env['CHAINLOOM_HTTP_PORT'] || 7411),

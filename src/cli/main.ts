@@ -27,6 +27,7 @@ Usage:
   chainloom chain cancel|pause|resume <run-id>
   chainloom chain validate -f chain.json
   chainloom chain test (<chain> | -f chain.json) [--fixtures fixtures.json] [--input k=v]
+  chainloom chain draft "<words>" [--save] [--yes] [--name N]   draft a chain with the LLM; saved only when you confirm
   chainloom remind "<words>" [--tz ZONE]        e.g. "every Monday at 8 to send the report"
   chainloom schedule add <chain> "<when>" [--tz Z] [--catch-up skip|run_once|run_all] [--overlap skip|queue|allow] [--replace]
   chainloom schedule list [<chain>] [--all] | pause|resume|remove|fires <schedule-id>

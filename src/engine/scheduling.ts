@@ -247,9 +247,12 @@ export function createScheduling(deps: SchedulingDeps): SchedulingServices & {
 
     onDefinitionSaved(chain: ChainRecord, def: ChainDefinition, previous: ChainDefinition | undefined): void {
       if (def.schedule === undefined || JSON.stringify(def.schedule) === JSON.stringify(previous?.schedule)) return;
-      void api.attach(chain.id, def.schedule, { replace: true }).catch((err: unknown) => {
+      const p = api.attach(chain.id, def.schedule, { replace: true }).catch((err: unknown) => {
         deps.log.warn({ chainId: chain.id, err: err instanceof Error ? err.message : String(err) }, 'could not attach the definition schedule');
       });
+      // drain() waits for it, so a short CLI command does not close the store under it.
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
     },
 
     onRunFinished(run: RunRecord): void {

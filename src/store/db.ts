@@ -110,7 +110,7 @@ export function describeOpenError(path: string, err: unknown): AppError {
       cause: err,
     });
   }
-  if (/SQLITE_CANTOPEN|unable to open|EACCES|EPERM/i.test(`${code} ${msg}`)) {
+  if (/SQLITE_CANTOPEN|unable to open|directory does not exist|EACCES|EPERM/i.test(`${code} ${msg}`)) {
     return new AppError('database_unavailable', `cannot open the database file ${path} (${msg})`, {
       hint: 'Check that the directory exists and is writable, or set CHAINLOOM_DB to a writable path.',
       cause: err,

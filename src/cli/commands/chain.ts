@@ -6,6 +6,7 @@ import type { App } from '../app.js';
 import { type Args, flag, has, parseDuration, parseInputs } from '../args.js';
 import * as fmt from '../format.js';
 import type { Io } from '../io.js';
+import { draftCommand } from './draft.js';
 
 const MAX_FILE_BYTES = 2_000_000;
 
@@ -224,9 +225,11 @@ export async function chainCommand(app: App, io: Io, sub: string | undefined, ar
       out(io, args, detail, () => `Dry run (nothing saved, side effects simulated for: ${detail.simulated.join(', ') || 'none'})\n${fmt.runDetail(detail)}`);
       return detail.status === 'completed' ? 0 : 1;
     }
+    case 'draft':
+      return draftCommand(app, io, args, app.drafter);
     default:
       throw new AppError('bad_usage', sub === undefined ? 'chain needs a subcommand' : `unknown chain subcommand "${sub}"`, {
-        hint: 'Subcommands: create, list, show, update, delete, duplicate, versions, rollback, run, history, stats, cancel, pause, resume, validate, test.',
+        hint: 'Subcommands: create, list, show, update, delete, duplicate, versions, rollback, run, history, stats, cancel, pause, resume, validate, test, draft.',
       });
   }
 }

@@ -20,7 +20,9 @@ const GRACE_MS = { stdinClosed: 10_000, signal: 3_000 };
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -54,7 +56,11 @@ function outOfBandChannels(app: App): Notifier[] {
   const { serve } = app.config;
   const channels: Notifier[] = [];
   if (serve.desktopNotify) {
-    const desktop = createDesktopNotifier({ platform: process.platform, searchPath: serve.searchPath, log: app.log });
+    const desktop = createDesktopNotifier({
+      platform: process.platform,
+      searchPath: serve.searchPath,
+      log: app.log,
+    });
     if (desktop !== undefined) channels.push(desktop);
   }
   if (serve.webhookUrl !== undefined) {
@@ -87,13 +93,17 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
   const portFlag = flag(args, 'port');
   const port = portFlag === undefined ? config.serve.httpPort : Number(portFlag);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new AppError('bad_usage', `--port "${portFlag}" is not a port number`, { hint: 'Use 0 to 65535 (0 picks a free port).' });
+    throw new AppError('bad_usage', `--port "${portFlag}" is not a port number`, {
+      hint: 'Use 0 to 65535 (0 picks a free port).',
+    });
   }
 
   const sessions = new Set<ChainloomServer>();
   const external = outOfBandChannels(app);
   const outOfBand = fanOut(external, log);
-  const mcpPush = createMcpPushNotifier(() => [...sessions].map((s) => s.pushTarget), { inboxUri: URI.inbox });
+  const mcpPush = createMcpPushNotifier(() => [...sessions].map((s) => s.pushTarget), {
+    inboxUri: URI.inbox,
+  });
   const feed = createNotificationFeed({
     source: app.services.inbox,
     log,
@@ -113,7 +123,11 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
     scheduling: app.scheduling,
     log,
     clock: app.clock,
-    options: { version: packageVersion(), timeZone: config.timeZone, claudeChannel: config.serve.claudeChannel },
+    options: {
+      version: packageVersion(),
+      timeZone: config.timeZone,
+      claudeChannel: config.serve.claudeChannel,
+    },
     addNotification: (d) => app.store.notifications.add(d, app.clock.now()),
     definitionAt: (chainId, version) => app.store.chains.getVersion(chainId, version).definition,
     afterToolCall: () => feed.check(),
@@ -134,7 +148,9 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
 
   // Unfinished runs first: claiming them now keeps the scheduler's orphan pick-up from racing us.
   for (const r of app.executor.resumable()) {
-    app.executor.execute(r.id).catch((err: unknown) => log.warn({ runId: r.id, err: errorMessage(err) }, 'could not resume run'));
+    app.executor
+      .execute(r.id)
+      .catch((err: unknown) => log.warn({ runId: r.id, err: errorMessage(err) }, 'could not resume run'));
   }
   app.startScheduler();
   feed.start();
@@ -144,9 +160,18 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
   if (useHttp) {
     const generated = config.serve.httpToken === undefined;
     const token = config.serve.httpToken ?? randomBytes(24).toString('base64url');
-    http = await startHttpServer({ port, token, createSession, log, allowOrigins: config.serve.allowOrigins });
+    http = await startHttpServer({
+      port,
+      token,
+      createSession,
+      log,
+      allowOrigins: config.serve.allowOrigins,
+    });
     io.stderr.write(`chainloom: MCP over Streamable HTTP at ${http.url}\n`);
-    if (generated) io.stderr.write(`chainloom: bearer token (generated; set CHAINLOOM_HTTP_TOKEN to keep one): ${token}\n`);
+    if (generated)
+      io.stderr.write(
+        `chainloom: bearer token (generated; set CHAINLOOM_HTTP_TOKEN to keep one): ${token}\n`,
+      );
   } else {
     stdio = createSession();
     await stdio.server.connect(new StdioServerTransport(process.stdin, process.stdout));

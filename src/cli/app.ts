@@ -146,6 +146,25 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     extractor: () => extractor,
   });
   late.scheduling = sched;
+  // Retention: finished runs older than CHAINLOOM_RETENTION_DAYS go, and the WAL is folded back,
+  // shortly after start and then daily, only in long-lived processes (serve, daemon).
+  let maintenance: NodeJS.Timeout | undefined;
+  const maintain = (): void => {
+    try {
+      if (!scheduler.isLeader) return;
+      const { removed } = services.prune(config.retentionDays * 86_400_000);
+      store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      log.info({ removed, retentionDays: config.retentionDays }, 'history pruned');
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'pruning failed');
+    }
+  };
+  const startMaintenance = (): NodeJS.Timeout => {
+    setTimeout(maintain, 60_000).unref();
+    const t = setInterval(maintain, 86_400_000);
+    t.unref();
+    return t;
+  };
   const drafter = createChainDrafter({
     llm: () => llm,
     tools,
@@ -166,11 +185,15 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     clock,
     log,
     owner,
-    startScheduler: () => scheduler.start(),
+    startScheduler: () => {
+      scheduler.start();
+      maintenance ??= startMaintenance();
+    },
     drain: async () => {
       await Promise.all([scheduler.drain(), sched.drain()]);
     },
     close: () => {
+      if (maintenance !== undefined) clearInterval(maintenance);
       scheduler.stop();
       executor.close();
       store.close();

@@ -21,6 +21,7 @@ Usage:
   chainloom chain duplicate <chain> [--name NEW]
   chainloom chain versions <chain> [--diff A,B]
   chainloom chain rollback <chain> --to N
+  chainloom chain audit <chain>                who changed what, when
   chainloom chain run <chain> [--input k=v ...] [--inputs JSON] [--wait | --detach]
   chainloom chain history [<chain> | <run-id>] [--status failed] [--since 7d] [--search TEXT] [--limit N]
   chainloom chain stats [<chain>] [--since 30d]

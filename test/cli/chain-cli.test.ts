@@ -13,7 +13,7 @@ const file = (name: string, value: unknown): string => {
 
 beforeEach(() => {
   tmp = tempDir();
-  env = { CHAINLOOM_DB: join(tmp.dir, 'c.db') };
+  env = { CHAINLOOM_DB: join(tmp.dir, 'c.db'), CHAINLOOM_ACTOR: 'tester' };
 });
 afterEach(() => tmp.cleanup());
 
@@ -66,6 +66,10 @@ describe('chainloom chain (CLI)', () => {
 
     const same = await cli(['chain', 'update', 'Greeter', '-f', file('v1.json', greet)], env);
     expect(same.stdout).toMatch(/No changes/);
+
+    const audit = (await cli(['chain', 'audit', 'Greeter', '--json'], env)).json();
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(['rollback', 'update', 'update', 'create']);
+    expect(audit.every((e: { actor: string }) => e.actor === 'tester')).toBe(true);
   });
 
   it('duplicates and deletes chains, and filters history by status and age', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Harness, makeEngine, probeTool } from '../support/engine.js';
 
 let h: Harness;
@@ -337,5 +337,48 @@ describe('sub-chains', () => {
     const run = await h.services.runChain('loop');
     expect(run.status).toBe('failed');
     expect(JSON.stringify(h.services.history({ limit: 20 }).map((r) => r.error?.message))).toMatch(/nest more than 8/);
+  });
+});
+
+describe('pause, resume and cancel of a running chain', () => {
+  it('cancels a run while a step is in flight: the step is aborted and the rest never runs', async () => {
+    const probe = probeTool();
+    h = makeEngine({ tools: [probe.tool] });
+    h.services.createChain({
+      name: 'long',
+      steps: [
+        { id: 'hang', name: 'hang', tool: 'probe', operation: 'hang' },
+        { id: 'after', name: 'after', tool: 'probe', operation: 'call' },
+      ],
+    });
+    const run = h.services.startRun('long');
+    const done = h.services.executeRun(run.id);
+    await vi.waitFor(() => expect(probe.calls).toHaveLength(1));
+    h.services.cancelRun(run.id);
+    const finished = await done;
+    expect(finished.status).toBe('cancelled');
+    expect(probe.calls.map((c) => c.op)).toEqual(['hang']);
+  });
+
+  it('pauses at the next step boundary and resumes where it stopped, re-running nothing', async () => {
+    const probe = probeTool();
+    h = makeEngine({ tools: [probe.tool] });
+    h.services.createChain({
+      name: 'steps',
+      steps: [
+        { id: 'one', name: 'one', tool: 'probe', operation: 'slow', parameters: { label: 1, ms: 400 } },
+        { id: 'two', name: 'two', tool: 'probe', operation: 'call', parameters: { label: 2 } },
+      ],
+    });
+    const run = h.services.startRun('steps');
+    const done = h.services.executeRun(run.id);
+    await vi.waitFor(() => expect(probe.calls).toHaveLength(1));
+    h.services.pauseRun(run.id);
+    expect((await done).status).toBe('paused');
+    expect(probe.calls).toHaveLength(1);
+    h.services.resumeRun(run.id);
+    const resumed = await h.services.executeRun(run.id);
+    expect(resumed.status).toBe('completed');
+    expect(probe.calls.map((c) => c.params['label'])).toEqual([1, 2]);
   });
 });

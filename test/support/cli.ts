@@ -30,6 +30,7 @@ export async function cli(
       stderrIsTTY: false,
     },
     loadConfig({ HOME: tmpdir(), ...env }),
+    { HOME: tmpdir(), ...env },
   );
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }

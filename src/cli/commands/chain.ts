@@ -225,11 +225,18 @@ export async function chainCommand(app: App, io: Io, sub: string | undefined, ar
       out(io, args, detail, () => `Dry run (nothing saved, side effects simulated for: ${detail.simulated.join(', ') || 'none'})\n${fmt.runDetail(detail)}`);
       return detail.status === 'completed' ? 0 : 1;
     }
+    case 'audit': {
+      const entries = s.audit(requireRef(args));
+      out(io, args, entries, () =>
+        entries.length === 0 ? 'No changes recorded.' : fmt.table(entries.map((e) => [fmt.when(e.at), e.actor, e.action, e.detail === null ? '' : JSON.stringify(e.detail)]), ['WHEN', 'WHO', 'WHAT', 'DETAIL']),
+      );
+      return 0;
+    }
     case 'draft':
       return draftCommand(app, io, args, app.drafter);
     default:
       throw new AppError('bad_usage', sub === undefined ? 'chain needs a subcommand' : `unknown chain subcommand "${sub}"`, {
-        hint: 'Subcommands: create, list, show, update, delete, duplicate, versions, rollback, run, history, stats, cancel, pause, resume, validate, test, draft.',
+        hint: 'Subcommands: create, list, show, update, delete, duplicate, versions, rollback, run, history, stats, cancel, pause, resume, validate, test, draft, audit.',
       });
   }
 }

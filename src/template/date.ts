@@ -1,3 +1,4 @@
+import { lookupZone, zonedFields } from '../domain/zoned-time.js';
 import { typeName, ValueProblem } from './values.js';
 
 const MONTHS = [
@@ -29,53 +30,11 @@ interface ZonedParts {
   offsetMinutes: number;
 }
 
-const FORMATTER_CACHE_MAX = 64;
-// A memo of immutable Intl formatters: building one costs far more than formatting with it.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new ValueProblem(`got an unknown time zone "${zone}" (use an IANA name such as "Europe/Berlin")`);
-    }
-    if (formatters.size >= FORMATTER_CACHE_MAX) formatters.clear();
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
 function zonedParts(epochMs: number, zone: string): ZonedParts {
-  const fields: Record<string, number> = {};
-  for (const part of formatterFor(zone).formatToParts(epochMs)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  if (lookupZone(zone) === null) {
+    throw new ValueProblem(`got an unknown time zone "${zone}" (use an IANA name such as "Europe/Berlin")`);
   }
-  const millisecond = ((epochMs % 1000) + 1000) % 1000;
-  const wall = new Date(0);
-  wall.setUTCFullYear(fields.year ?? 1970, (fields.month ?? 1) - 1, fields.day ?? 1);
-  wall.setUTCHours(fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0, millisecond);
-  return {
-    year: fields.year ?? 1970,
-    month: fields.month ?? 1,
-    day: fields.day ?? 1,
-    hour: fields.hour ?? 0,
-    minute: fields.minute ?? 0,
-    second: fields.second ?? 0,
-    millisecond,
-    weekday: wall.getUTCDay(),
-    offsetMinutes: Math.round((wall.getTime() - epochMs) / 60_000),
-  };
+  return { ...zonedFields(zone, epochMs), millisecond: ((epochMs % 1000) + 1000) % 1000 };
 }
 
 function pad(n: number, width = 2): string {

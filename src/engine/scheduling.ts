@@ -272,6 +272,8 @@ export function createScheduling(deps: SchedulingDeps): SchedulingServices & {
   function startTriggered(name: string, event: Record<string, unknown>): RunRecord[] {
     const started: RunRecord[] = [];
     for (const t of stores.schedules.listTriggers({ event: name })) {
+      // A paused chain ignores its triggers, as its schedules do not fire.
+      if (stores.chains.find(t.chainId)?.status !== 'active') continue;
       try {
         const run = deps.executor.createRun(t.chainId, { inputs: { event }, trigger: 'event' });
         started.push(run);

@@ -4,7 +4,7 @@ import type { ChainRecord, ChainStatus, ChainVersionRecord, RunDetail, RunRecord
 import { type VersionDiff, diffDefinitions } from './diff.js';
 import { type ExecuteOptions, Executor } from './executor.js';
 import { type ValidationReport, parseDefinition, validateDefinition } from './plan.js';
-import type { Clock, Logger, Notification, ToolDefinition } from './ports.js';
+import type { Clock, Logger, Notification, NotificationDraft, ToolDefinition } from './ports.js';
 import type { AuditEntry, ChainFilter, RunStats, Stores } from './store-ports.js';
 import { ToolRegistry } from './tools/registry.js';
 
@@ -80,9 +80,10 @@ export function createServices(deps: ServicesDeps) {
       return { ...res, warnings, diff: diffDefinitions(previous, definition) };
     },
 
-    getChain(ref: string): { chain: ChainRecord; definition: ChainDefinition; versions: number } {
+    /** A chain and its definition (the current version, or the one asked for). */
+    getChain(ref: string, version?: number): { chain: ChainRecord; definition: ChainDefinition; versions: number } {
       const chain = stores.chains.get(ref);
-      return { chain, definition: stores.chains.getVersion(chain.id, chain.currentVersion).definition, versions: chain.currentVersion };
+      return { chain, definition: stores.chains.getVersion(chain.id, version ?? chain.currentVersion).definition, versions: chain.currentVersion };
     },
 
     listChains(filter: ChainFilter = {}): ChainRecord[] {
@@ -221,6 +222,7 @@ export function createServices(deps: ServicesDeps) {
       takeUndelivered: (limit?: number): Notification[] => stores.notifications.takeUndelivered(clock.now(), limit),
       list: (unreadOnly = true, limit = 50): Notification[] => stores.notifications.list({ unreadOnly, limit }),
       markRead: (ids: string[] | 'all'): number => stores.notifications.markRead(ids, clock.now()),
+      add: (draft: NotificationDraft): Notification => stores.notifications.add(draft, clock.now()),
     },
   };
   return services;

@@ -168,6 +168,8 @@ export interface NotificationStore {
   list(opts: { unreadOnly?: boolean; limit?: number }): Notification[];
   markRead(ids: string[] | 'all', now: Date): number;
   get(id: string): Notification | undefined;
+  /** Hears every notification this process adds (push channels); returns an unsubscribe. */
+  subscribe(listener: (n: Notification) => void): () => void;
 }
 
 export interface Stores {

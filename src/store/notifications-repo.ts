@@ -21,7 +21,13 @@ function toNotification(r: Record<string, unknown>): Notification {
 }
 
 export function createNotificationStore(db: Db): NotificationStore {
+  const listeners = new Set<(n: Notification) => void>();
   const store: NotificationStore = {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+
     add(n, now) {
       const at = now.getTime();
       const id = newId('ntf', at);
@@ -39,7 +45,15 @@ export function createNotificationStore(db: Db): NotificationStore {
         toJson(n.data),
         at,
       );
-      return store.get(id)!;
+      const added = store.get(id)!;
+      for (const l of listeners) {
+        try {
+          l(added);
+        } catch {
+          // a listener's failure must not undo the write it observes
+        }
+      }
+      return added;
     },
 
     takeUndelivered(now, limit = 20) {

@@ -222,3 +222,16 @@ describe('event triggers', () => {
     expect(h.services.getRun(after[0]!.id).output).toEqual({ s: 'completed' });
   });
 });
+
+describe('triggers of a paused chain', () => {
+  it('do not start runs until the chain is active again', async () => {
+    setup('2025-03-05T12:00:00Z', 'UTC');
+    h.services.createChain({ name: 'listener', steps: [{ name: 'x', tool: 'util', operation: 'echo' }] });
+    scheduling.addTrigger('listener', 'ping');
+    h.services.setChainStatus('listener', 'paused');
+    expect((await scheduling.emit('ping', null)).runs).toHaveLength(0);
+    h.services.setChainStatus('listener', 'active');
+    expect((await scheduling.emit('ping', null)).runs).toHaveLength(1);
+    await scheduling.drain();
+  });
+});

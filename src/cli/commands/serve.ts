@@ -29,28 +29,6 @@ function packageVersion(): string {
   }
 }
 
-/**
- * Calls `listener` for every notification this process stores (reminders fired by its scheduler,
- * run outcomes, notify steps). The executor and the run-finished hook write through `app.store`,
- * so wrapping its `add` sees them all; the original is restored by the returned function.
- */
-function observeNotifications(app: App, listener: (n: Notification) => void): () => void {
-  const repo = app.store.notifications;
-  const original = repo.add.bind(repo);
-  repo.add = (draft, now) => {
-    const n = original(draft, now);
-    try {
-      listener(n);
-    } catch (err) {
-      app.log.warn({ err: errorMessage(err) }, 'notification listener failed');
-    }
-    return n;
-  };
-  return () => {
-    repo.add = original;
-  };
-}
-
 /** Out-of-band channels from configuration: desktop and webhook, each only when usable. */
 function outOfBandChannels(app: App): Notifier[] {
   const { serve } = app.config;
@@ -116,7 +94,7 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
       });
     },
   });
-  const unobserve = observeNotifications(app, (n) => feed.offer(n));
+  const unobserve = app.store.notifications.subscribe((n) => feed.offer(n));
 
   const deps: McpDeps = {
     services: app.services,
@@ -128,8 +106,8 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
       timeZone: config.timeZone,
       claudeChannel: config.serve.claudeChannel,
     },
-    addNotification: (d) => app.store.notifications.add(d, app.clock.now()),
-    definitionAt: (chainId, version) => app.store.chains.getVersion(chainId, version).definition,
+    addNotification: (d) => app.services.inbox.add(d),
+    definitionAt: (chainId, version) => app.services.getChain(chainId, version).definition,
     afterToolCall: () => feed.check(),
   };
   const createSession = (): ChainloomServer => {

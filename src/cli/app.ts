@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
@@ -56,6 +57,10 @@ export interface App {
   scheduler: Scheduler;
   /** Drafts chains from words (CLI `chain draft`, chain_tool "draft"); saves nothing. */
   drafter: ChainDrafter;
+  /** Whether an API model is configured (OPENAI_API_KEY / OPENAI_BASE_URL). */
+  hasLlm: boolean;
+  /** Runs `fn` so that LLM steps it starts use `client` (MCP sampling while a request is open). */
+  withLlm<T>(client: LlmClient, fn: () => Promise<T>): Promise<T>;
   /** Starts the embedded scheduler (serve, daemon). Short CLI commands do not. */
   startScheduler(): void;
   /** Waits for runs this process started in the background (scheduled, triggered). */
@@ -93,8 +98,10 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
   const owner = processOwner();
   const llm = opts.llm ?? createLlm(config, log);
   const stepPrompt = promptOnce('orchestrated-step');
+  // A model for one async scope: MCP sampling lends the chat client's model to runs a tool call starts.
+  const llmScope = new AsyncLocalStorage<LlmClient>();
   const orchestrate = createOrchestratedRunner({
-    llm: () => llm,
+    llm: () => llmScope.getStore() ?? llm,
     tools,
     timeZone: config.timeZone,
     systemPrompt: async (vars) => {
@@ -182,6 +189,8 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     scheduling: sched,
     scheduler,
     drafter,
+    hasLlm: llm !== undefined,
+    withLlm: (client, fn) => llmScope.run(client, fn),
     clock,
     log,
     owner,

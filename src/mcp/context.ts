@@ -1,7 +1,9 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ChainDefinition } from '../domain/chain.js';
-import type { Clock, Logger, Notification, NotificationDraft } from '../engine/ports.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { ChainDraft } from '../engine/draft.js';
+import type { Clock, LlmClient, Logger, Notification, NotificationDraft } from '../engine/ports.js';
 import type { SchedulingServices } from '../engine/schedule-ports.js';
 import type { Services } from '../engine/services.js';
 
@@ -35,6 +37,14 @@ export interface McpDeps {
   definitionAt?: ((chainId: string, version: number) => ChainDefinition) | undefined;
   /** Called after every tool call (e.g. to check for new notifications to push). */
   afterToolCall?: (() => void) | undefined;
+  /** True when an API model is configured; otherwise LLM work started from chat may use sampling. */
+  hasConfiguredLlm?: boolean | undefined;
+  /** What the connected client declared (set by the server per session). */
+  clientCapabilities?: (() => ClientCapabilities | undefined) | undefined;
+  /** Runs `fn` with this model for every LLM step it starts (MCP sampling). */
+  withLlm?: (<T>(llm: LlmClient, fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** Drafts a chain definition from words (chain_tool "draft"); saves nothing. */
+  draftChain?: ((request: string, opts: { name?: string | undefined; llm?: LlmClient | undefined }) => Promise<ChainDraft>) | undefined;
 }
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

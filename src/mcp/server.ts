@@ -88,7 +88,11 @@ export function createServer(deps: McpDeps): ChainloomServer {
   const register = <S extends z.ZodRawShape, A>(spec: ToolSpec<S, A>): void => {
     const output = z.object(spec.outputSchema);
     const handler: ToolCallback<z.ZodRawShape> = async (args, extra) => {
-      const ctx: CallContext = { deps, extra, changed: notifyChanged };
+      const ctx: CallContext = {
+        deps: { ...deps, clientCapabilities: () => server.server.getClientCapabilities() },
+        extra,
+        changed: notifyChanged,
+      };
       const operation = spec.operationOf?.(args as A);
       let outcome: ToolOutcome;
       try {

@@ -109,6 +109,9 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
     addNotification: (d) => app.services.inbox.add(d),
     definitionAt: (chainId, version) => app.services.getChain(chainId, version).definition,
     afterToolCall: () => feed.check(),
+    hasConfiguredLlm: app.hasLlm,
+    withLlm: (client, fn) => app.withLlm(client, fn),
+    draftChain: (request, opts) => app.drafter(request, opts),
   };
   const createSession = (): ChainloomServer => {
     const s = createServer(deps);

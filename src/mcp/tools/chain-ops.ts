@@ -7,6 +7,7 @@ import { chainLine, runDetailText, scheduleLine } from '../text.js';
 import { chainView, problemView, runView, scheduleView, stepView, versionView } from '../views.js';
 import { type StepStatusMap, chainFlowchart } from '../visualize.js';
 import { chainRef, definitionFrom } from './args.js';
+import { samplingFor } from '../sampling.js';
 import type { ChainToolArgs } from './chain-schema.js';
 
 /** Chain definitions: create, read, change, version, check and draw. */
@@ -289,4 +290,43 @@ function statusMap(steps: StepRecord[]): StepStatusMap {
     if (s.iteration === 0 || !m.has(s.stepKey))
       m.set(s.stepKey, { status: s.status, durationMs: s.durationMs });
   return m;
+}
+
+/** Drafts a definition from words with the language model; never saves. */
+export async function draft(ctx: CallContext, args: ChainToolArgs): Promise<ToolOutcome> {
+  const request = args.request ?? args.text;
+  if (request === undefined) {
+    throw badArguments("operation 'draft' needs \"request\": what the chain should do, in words", 'Example: { "operation": "draft", "request": "every weekday at 7, get the weather for Berlin, summarise it, notify me" }');
+  }
+  const drafter = ctx.deps.draftChain;
+  if (drafter === undefined) throw new AppError('llm_not_configured', 'drafting needs a language model, and none is available here', { hint: 'Set OPENAI_API_KEY (or OPENAI_BASE_URL for a local model), or write the definition and use create.' });
+  const sampling = samplingFor(ctx);
+  let d;
+  try {
+    d = await drafter(request, { name: args.name, llm: sampling?.llm });
+  } finally {
+    sampling?.close();
+  }
+  const problems = [...d.report.errors, ...d.report.warnings].map(problemView);
+  const u = d.schedule?.understood;
+  const understood = u !== undefined && u.ok ? { description: u.description, next: u.next.slice(0, 3), assumptions: u.assumptions } : undefined;
+  const lines = [
+    `Draft of a chain (NOT saved) for: "${request}"`,
+    '```json',
+    JSON.stringify(d.definition, null, 2),
+    '```',
+    understood !== undefined ? `Runs ${understood.description}; next ${understood.next.join(', ')}.` : '',
+    d.report.ok ? 'It validates.' : `It has ${d.report.errors.length} problem(s):\n${d.report.errors.map((p) => `- ${p.path}: ${p.message}`).join('\n')}`,
+    d.notes.length > 0 ? `Notes: ${d.notes.join(' ')}` : '',
+    d.report.ok ? 'Show it to the user; if they agree, call chain_tool with operation "create" and this definition.' : 'Fix the problems (or ask the user) before creating it.',
+  ].filter((l) => l !== '');
+  return ok(lines.join('\n'), {
+    operation: 'draft',
+    message: d.report.ok ? 'draft ready (not saved)' : `draft has ${d.report.errors.length} problem(s) (not saved)`,
+    definition: (d.definition ?? {}) as Record<string, unknown>,
+    valid: d.report.ok,
+    problems,
+    notes: d.notes,
+    ...(understood !== undefined ? { understood } : {}),
+  });
 }

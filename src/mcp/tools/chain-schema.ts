@@ -32,6 +32,7 @@ export const OPERATIONS = [
   'visualize',
   'schedule',
   'emit',
+  'draft',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -187,6 +188,12 @@ export const ChainToolInput = {
     .optional()
     .describe('emit: the event name; chains with a trigger on it run.'),
   data: z.unknown().optional().describe('emit: the event payload (inputs.event in the triggered runs).'),
+  request: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe('draft: what the chain should do, in words, e.g. "every weekday at 7, get the weather for Berlin, summarise it, notify me".'),
 };
 
 export type ChainToolArgs = z.infer<z.ZodObject<typeof ChainToolInput>>;
@@ -219,4 +226,9 @@ export const ChainToolOutput = {
   event: z.string().optional(),
   error: ErrorViewSchema.optional(),
   notifications: z.array(NotificationViewSchema).optional(),
+  notes: z.array(z.string()).optional(),
+  understood: z
+    .object({ description: z.string(), next: z.array(z.string()), assumptions: z.array(z.string()) })
+    .partial()
+    .optional(),
 };

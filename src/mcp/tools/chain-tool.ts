@@ -29,6 +29,7 @@ const HANDLERS: Record<
   cancel: (ctx, a) => runs.control(ctx, a, 'cancel'),
   schedule: sched.schedule,
   emit: sched.emit,
+  draft: chains.draft,
 };
 
 const DESCRIPTION = `Task chains: multi-step workflows (HTTP requests, LLM steps, notifications, data shaping, sub-chains) that run on a schedule, on an event, or on demand. Pick the use case with "operation":
@@ -41,6 +42,7 @@ const DESCRIPTION = `Task chains: multi-step workflows (HTTP requests, LLM steps
 - visualize: a Mermaid flowchart of a chain, or of a run with each step's status (run_id)
 - schedule: attach or replace when a chain runs, from words ("when": "every weekday at 7") or a spec; without "when" lists its schedules. Echo the understood schedule back to the user.
 - emit: fire a named event (event, data) that triggers chains.
+- draft: turn words ("request") into a chain definition with the language model, validated; NOTHING is saved. Show it to the user and call create with the definition only if they agree.
 Address a chain by chain_id or by its exact name. For a simple "remind me ..." use the remind tool instead.`;
 
 export const chainTool: ToolSpec<typeof ChainToolInput, ChainToolArgs> = {

@@ -8,6 +8,7 @@ import { chainView, runView, statsView, stepView } from '../views.js';
 import { chainRef, parseTime, requireScheduling } from './args.js';
 import type { ChainToolArgs } from './chain-schema.js';
 import { scheduleView } from '../views.js';
+import { samplingFor } from '../sampling.js';
 
 /** Runs: start (and wait, with progress), history, statistics, and run/schedule control. */
 
@@ -45,7 +46,10 @@ function execute(
 ): { outcome: Promise<Settled>; detach(): void } {
   const { services, log } = ctx.deps;
   let detached = false;
-  const outcome = services.executeRun(run.id, onProgress === undefined ? {} : { onProgress }).then(
+  const sampling = samplingFor(ctx);
+  const go = (): Promise<RunRecord> => services.executeRun(run.id, onProgress === undefined ? {} : { onProgress });
+  const started = sampling !== undefined && ctx.deps.withLlm !== undefined ? ctx.deps.withLlm(sampling.llm, go) : go();
+  const outcome = started.then(
     (r): Settled => {
       ctx.changed(URI.run(r.id));
       if (detached) reportToInbox(ctx, r);
@@ -56,7 +60,13 @@ function execute(
       return { kind: 'error', err };
     },
   );
-  return { outcome, detach: () => void (detached = true) };
+  return {
+    outcome,
+    detach: () => {
+      detached = true;
+      sampling?.close();
+    },
+  };
 }
 
 /** Puts a finished run's outcome in the inbox when nothing else reported it. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { AppError, errorMessage } from '../../domain/errors.js';
-import type { Notification, Notifier } from '../../engine/ports.js';
+import type { Notifier } from '../../engine/ports.js';
 import { URI } from '../../mcp/context.js';
 import { type HttpHandle, startHttpServer } from '../../mcp/http.js';
 import { type ChainloomServer, type McpDeps, createServer } from '../../mcp/server.js';

@@ -323,7 +323,7 @@ export async function draft(ctx: CallContext, args: ChainToolArgs): Promise<Tool
   return ok(lines.join('\n'), {
     operation: 'draft',
     message: d.report.ok ? 'draft ready (not saved)' : `draft has ${d.report.errors.length} problem(s) (not saved)`,
-    definition: (d.definition ?? {}) as Record<string, unknown>,
+    definition: (d.definition ?? {}),
     valid: d.report.ok,
     problems,
     notes: d.notes,

@@ -1,5 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
+
+/** The SDK, loaded on the first request: a process that never calls a model never pays for it. */
+type OpenAiModule = typeof import('openai');
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
@@ -73,25 +76,32 @@ export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
   const redact = (text: string): string =>
     apiKey.length >= 8 ? text.split(apiKey).join('[redacted]') : text;
 
-  const sdk = new OpenAI({
-    apiKey,
-    baseURL,
-    // Pinned so the SDK reads none of these from process.env (one composition root).
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    timeout: timeoutMs,
-    maxRetries: 0,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    // The SDK's default logger is `console`, and stdout is the MCP wire.
-    logLevel: log ? 'warn' : 'off',
-    ...(log ? { logger: sdkLogger(log, redact) } : {}),
-  });
+  let sdk: OpenAI | undefined;
+  let mod: OpenAiModule | undefined;
+  const client = async (): Promise<{ sdk: OpenAI; mod: OpenAiModule }> => {
+    mod ??= await import('openai');
+    sdk ??= new mod.default({
+      apiKey,
+      baseURL,
+      // Pinned so the SDK reads none of these from process.env (one composition root).
+      organization: null,
+      project: null,
+      webhookSecret: null,
+      timeout: timeoutMs,
+      maxRetries: 0,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      // The SDK's default logger is `console`, and stdout is the MCP wire.
+      logLevel: log ? 'warn' : 'off',
+      ...(log ? { logger: sdkLogger(log, redact) } : {}),
+    });
+    return { sdk, mod };
+  };
 
   return {
     name: 'openai',
     async complete(req: LlmRequest): Promise<LlmResponse> {
       const body = toChatParams(req, opts.model, maxTokensField);
+      const { sdk, mod } = await client();
       for (let attempt = 0; ; attempt++) {
         const startedMs = performance.now();
         try {
@@ -111,7 +121,7 @@ export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
           );
           return res;
         } catch (err) {
-          const mapped = mapError(err, { baseURL, timeoutMs, model: opts.model, redact });
+          const mapped = mapError(err, { baseURL, timeoutMs, model: opts.model, redact, sdk: mod });
           const waitMs = retryDelayMs(mapped, attempt, maxRetries, maxRetryAfterMs);
           log?.warn(
             { code: mapped.code, attempt: attempt + 1, retryInMs: waitMs ?? null, err: mapped.message },
@@ -234,6 +244,8 @@ function fromCompletion(completion: ChatCompletion): LlmResponse {
 }
 
 interface ErrorContext {
+  /** The loaded SDK, whose error classes are matched. */
+  sdk: OpenAiModule;
   baseURL: string;
   timeoutMs: number;
   model: string;
@@ -242,6 +254,7 @@ interface ErrorContext {
 
 /** Turns whatever the SDK threw into an AppError with a code the engine's retry policy understands. */
 export function mapError(err: unknown, ctx: ErrorContext): AppError {
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = ctx.sdk;
   if (err instanceof AppError) return err;
   if (err instanceof APIUserAbortError) return new AppError('cancelled', 'the LLM request was cancelled');
   if (err instanceof APIConnectionTimeoutError) {
@@ -284,7 +297,7 @@ function hintFor4xx(status: number, ctx: ErrorContext): string {
   return 'The LLM server rejected the request. If it is not OpenAI itself, it may not support tool calls or JSON-schema output for this model.';
 }
 
-function apiMessage(err: APIError): string {
+function apiMessage(err: InstanceType<OpenAiModule['APIError']>): string {
   const body: unknown = err.error;
   if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string')
     return body.message;

@@ -1,4 +1,5 @@
-import * as chrono from 'chrono-node';
+import { createRequire } from 'node:module';
+import type * as Chrono from 'chrono-node';
 import type { Moment, ScheduleDraft } from './draft.js';
 import { type Token, tokenize } from './tokenize.js';
 import { DANGER_WORDS, MONTHS, NUMBERISH_WORDS, STRONG_TIME_WORDS, TIME_WORDS, WEEKDAYS, WEEKDAYS_PLURAL } from './lexicon.js';
@@ -13,6 +14,16 @@ import { DANGER_WORDS, MONTHS, NUMBERISH_WORDS, STRONG_TIME_WORDS, TIME_WORDS, W
  * - only components chrono marks as certain are used, and they are resolved in the IANA zone by
  *   the compiler (chrono itself ignores IANA zones and applies fixed offsets across DST).
  */
+
+/**
+ * chrono-node is loaded on first use (synchronously, through its CommonJS build): most phrases never
+ * need it, and importing it up front costs every process start — the MCP server's included.
+ */
+let chronoModule: typeof Chrono | undefined;
+function chronoLib(): typeof Chrono {
+  chronoModule ??= createRequire(import.meta.url)('chrono-node') as typeof Chrono;
+  return chronoModule;
+}
 
 const RECURRENCE = new Set([
   ...Object.keys(WEEKDAYS_PLURAL), 'every', 'each', 'daily', 'weekly', 'monthly', 'yearly', 'hourly',
@@ -46,8 +57,8 @@ export function chronoDraft(text: string, now: Date, locale: 'en-US' | 'en-GB' |
   const toks = tokenize(text);
   if (toks.some((t) => RECURRENCE.has(t.v) || DANGER_WORDS.has(t.v))) return null;
   if (locale === undefined && toks.some((t) => t.kind === 'slashdate')) return null;
-  const parser = locale === 'en-GB' ? chrono.en.GB : chrono.en.casual;
-  let results: chrono.ParsedResult[];
+  const parser = locale === 'en-GB' ? chronoLib().en.GB : chronoLib().en.casual;
+  let results: Chrono.ParsedResult[];
   try {
     results = parser.parse(text, now);
   } catch {

@@ -4,7 +4,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { AppError, errorMessage } from '../../domain/errors.js';
 import type { Notifier } from '../../engine/ports.js';
 import { URI } from '../../mcp/context.js';
-import { type HttpHandle, startHttpServer } from '../../mcp/http.js';
+import type { HttpHandle } from '../../mcp/http.js';
 import { type ChainloomServer, type McpDeps, createServer } from '../../mcp/server.js';
 import { createDesktopNotifier } from '../../notify/desktop.js';
 import { fanOut } from '../../notify/fan-out.js';
@@ -141,6 +141,8 @@ export async function serveCommand(app: App, io: Io, args: Args): Promise<number
   if (useHttp) {
     const generated = config.serve.httpToken === undefined;
     const token = config.serve.httpToken ?? randomBytes(24).toString('base64url');
+    // Loaded only for --http: stdio sessions never pay for the HTTP transport.
+    const { startHttpServer } = await import('../../mcp/http.js');
     http = await startHttpServer({
       port,
       token,

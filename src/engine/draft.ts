@@ -1,3 +1,4 @@
+import { parseJsonAnswer } from './json-answer.js';
 import { ChainDefinitionSchema } from '../domain/chain.js';
 import { AppError, NonRetriableError, type Problem } from '../domain/errors.js';
 import type { LlmClient, LlmMessage, LlmUsage } from './ports.js';
@@ -170,7 +171,7 @@ async function assess(
   deps: DraftChainDeps,
   opts: DraftChainOptions,
 ): Promise<Assessment> {
-  const parsed = parseJsonText(content);
+  const parsed = parseJsonAnswer(content);
   if (!parsed.ok) return { problems: [{ path: '(answer)', message: parsed.error, severity: 'error' }] };
   const unwrapped = unwrap(parsed.value);
   if (unwrapped === undefined) {
@@ -334,20 +335,6 @@ function summarize(problems: Problem[]): string {
     .join('; ');
 }
 
-/** JSON from a model answer, tolerating the code fences models add even when told not to. */
-function parseJsonText(content: string | null): { ok: true; value: unknown } | { ok: false; error: string } {
-  const text = (content ?? '').trim();
-  if (text === '') return { ok: false, error: 'the answer was empty; a JSON object was expected' };
-  const unfenced = /^```[a-zA-Z]*\s*\n([\s\S]*?)\n?```$/.exec(text)?.[1] ?? text;
-  try {
-    return { ok: true, value: JSON.parse(unfenced) };
-  } catch (err) {
-    return {
-      ok: false,
-      error: `the answer was not valid JSON (${err instanceof Error ? err.message : String(err)})`,
-    };
-  }
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -287,7 +287,7 @@ export class Executor {
       const detail = rec?.detail ?? null;
       const next = detail?.['next'] as string | undefined;
       if (next === 'end') {
-        this.skipRest(plan, state, runner, i + 1, `chain ended by a branch of "${step.key}"`);
+        this.skipSteps(state, runner, plan.steps.slice(i + 1), `chain ended by a branch of "${step.key}"`);
         if (detail?.['end'] === 'failed') {
           return { status: 'failed', error: { message: typeof detail['message'] === 'string' ? detail['message'] : `ended as failed by a branch of "${step.key}"`, code: 'ended_failed', stepKey: step.key } };
         }
@@ -295,12 +295,7 @@ export class Executor {
       }
       if (next !== undefined) {
         const target = findPlanStep(plan, next)!;
-        const skipped = plan.steps
-          .slice(i + 1, target.index)
-          .filter((s) => !s.fallbackOnly && state.terminal(s.key) === undefined)
-          .map((s) => runner.skipOutcome(s, `branch of "${step.key}" went to "${target.key}"`));
-        this.deps.stores.runs.recordSteps(skipped);
-        skipped.forEach((o) => runner.remember(o));
+        this.skipSteps(state, runner, plan.steps.slice(i + 1, target.index), `branch of "${step.key}" went to "${target.key}"`);
         i = target.index;
         continue;
       }
@@ -311,11 +306,9 @@ export class Executor {
       : { status: 'completed', error: { message: `${failures.length} step(s) failed and the chain continued: ${failures.map((f) => f.stepKey).join(', ')}`, code: 'steps_failed' } };
   }
 
-  private skipRest(plan: Plan, state: RunState, runner: StepRunner, from: number, reason: string): void {
-    const outs = plan.steps
-      .slice(from)
-      .filter((s) => !s.fallbackOnly && state.terminal(s.key) === undefined)
-      .map((s) => runner.skipOutcome(s, reason));
+  /** Records the given steps that have no outcome yet as skipped, in one transaction. */
+  private skipSteps(state: RunState, runner: StepRunner, steps: PlanStep[], reason: string): void {
+    const outs = steps.filter((s) => !s.fallbackOnly && state.terminal(s.key) === undefined).map((s) => runner.skipOutcome(s, reason));
     this.deps.stores.runs.recordSteps(outs);
     outs.forEach((o) => runner.remember(o));
   }
@@ -449,10 +442,7 @@ export class Executor {
     }
     if (interrupted !== undefined) throw interrupted;
     if (fatal !== undefined) {
-      const reason = `not started: the chain stopped after "${fatal.error?.stepKey ?? 'a step'}" failed`;
-      const rest = steps.filter((s) => statusOf(s.key) === undefined).map((s) => runner.skipOutcome(s, reason));
-      this.deps.stores.runs.recordSteps(rest);
-      rest.forEach((o) => runner.remember(o));
+      this.skipSteps(state, runner, steps, `not started: the chain stopped after "${fatal.error?.stepKey ?? 'a step'}" failed`);
       return fatal;
     }
     const blockedKeys = steps.filter((s) => statusOf(s.key) === 'blocked').map((s) => s.key);

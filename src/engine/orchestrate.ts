@@ -1,3 +1,4 @@
+import { parseJsonAnswer } from './json-answer.js';
 import { z } from 'zod';
 import type { StepDefinition } from '../domain/chain.js';
 import { AppError, NonRetriableError, errorMessage } from '../domain/errors.js';
@@ -351,15 +352,9 @@ function checkJsonAnswer(
   content: string | null,
   schema: Record<string, unknown>,
 ): { ok: true; value: unknown } | { ok: false; error: string } {
-  const text = (content ?? '').trim();
-  if (text === '') return { ok: false, error: 'the answer was empty; a JSON value was expected' };
-  const unfenced = /^```[a-zA-Z]*\s*\n([\s\S]*?)\n?```$/.exec(text)?.[1] ?? text;
-  let value: unknown;
-  try {
-    value = JSON.parse(unfenced);
-  } catch (err) {
-    return { ok: false, error: `the answer was not valid JSON (${errorMessage(err)})` };
-  }
+  const parsed = parseJsonAnswer(content);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   const problems = validateJsonSchema(value, schema);
   return problems.length === 0 ? { ok: true, value } : { ok: false, error: problems.slice(0, 10).join('; ') };
 }

@@ -62,7 +62,9 @@ export function toResponseSchema(schema: z.ZodType): Record<string, unknown> {
   return json;
 }
 
-export type JsonCheck<T> = { ok: true; value: T } | { ok: false; error: string };
+import { type JsonCheck, parseJsonAnswer } from '../engine/json-answer.js';
+
+export { type JsonCheck, parseJsonAnswer };
 
 /** Parses model output as JSON and validates it; errors are worded for the model to act on. */
 export function parseStructured<S extends z.ZodType>(
@@ -76,28 +78,6 @@ export function parseStructured<S extends z.ZodType>(
   return { ok: false, error: z.prettifyError(result.error) };
 }
 
-/**
- * Reads a JSON answer, tolerating the code fences and surrounding whitespace that models add even
- * when told not to.
- */
-export function parseJsonAnswer(content: string | null): JsonCheck<unknown> {
-  if (content === null || content.trim() === '')
-    return { ok: false, error: 'the answer was empty; a JSON value was expected' };
-  const text = stripFences(content.trim());
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (err) {
-    return {
-      ok: false,
-      error: `the answer was not valid JSON (${err instanceof Error ? err.message : String(err)})`,
-    };
-  }
-}
-
-function stripFences(text: string): string {
-  const fenced = /^```[a-zA-Z]*\s*\n([\s\S]*?)\n?```$/.exec(text);
-  return fenced?.[1]?.trim() ?? text;
-}
 
 /** The two messages of a repair attempt: the bad answer, then what was wrong with it. */
 export function repairMessages(badContent: string | null, error: string): LlmMessage[] {

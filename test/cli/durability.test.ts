@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
+import { waitFor } from '../support/wait.js';
 import { BIN, runBin, spawnBin, tempDir } from '../support/cli.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -11,15 +12,6 @@ beforeAll(() => {
   if (!existsSync(BIN)) throw new Error('build first: npm run build (npm test does it)');
 });
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a run killed with SIGKILL mid-chain', () => {
   it('resumes at the first unrecorded step and never re-runs a completed one', async () => {

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
+import { waitFor } from '../support/wait.js';
 import { BIN, runBin, spawnBin, tempDir } from '../support/cli.js';
 import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.js';
 
@@ -16,15 +17,6 @@ beforeAll(() => {
   if (!existsSync(BIN)) throw new Error('build first: npm run build (npm test does it)');
 });
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Like runBin, but asynchronous: the scripted LLM server lives in this process and must keep answering. */
 function runBinAsync(

@@ -62,7 +62,7 @@ describe('manifest.json (MCPB 0.3)', () => {
     expect(existsSync(join(ROOT, manifest.server.entry_point))).toBe(true);
     expect(manifest.server.mcp_config).toMatchObject({
       command: 'node',
-      args: ['${__dirname}/dist/cli/main.js', 'serve'],
+      args: ['--max-semi-space-size=1', '${__dirname}/dist/cli/main.js', 'serve'],
     });
     const env = manifest.server.mcp_config.env as Record<string, string>;
     const used = Object.values(env).flatMap((v) =>

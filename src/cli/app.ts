@@ -21,6 +21,7 @@ import { createOrchestratedRunner } from '../engine/orchestrated-runner.js';
 import { createOpenAiClient } from '../llm/openai-client.js';
 import { type Prompt, loadPrompt, renderPrompt } from '../llm/prompts.js';
 import { createScheduleExtractor } from '../llm/schedule-extractor.js';
+import { extractReminderMetadata } from '../llm/metadata.js';
 import { type ChainDrafter, createChainDrafter } from '../llm/chain-drafter.js';
 
 /** Reads prompts/<name>.md once, on first use: start-up reads no prompt it may not need. */
@@ -110,6 +111,7 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     },
   });
   const extractor = llm === undefined ? undefined : createScheduleExtractor(llm, promptOnce('schedule-extract'), { log });
+  const reminderPrompt = promptOnce('reminder-metadata');
   const leaseMs = config.leaseMs;
   // Late-bound: the executor's hooks reach the scheduling services built just below.
   const late: { scheduling?: ReturnType<typeof createScheduling> } = {};
@@ -151,6 +153,10 @@ export function createApp(config: Config, opts: { log?: Logger; clock?: Clock; l
     timeZone: config.timeZone,
     scheduler,
     extractor: () => extractor,
+    metadata:
+      llm === undefined
+        ? undefined
+        : (text) => extractReminderMetadata(llm, reminderPrompt, text, { now: clock.now(), timeZone: config.timeZone, log }),
   });
   late.scheduling = sched;
   // Retention: finished runs older than CHAINLOOM_RETENTION_DAYS go, and the WAL is folded back,

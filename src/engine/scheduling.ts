@@ -37,6 +37,8 @@ export interface SchedulingDeps {
   scheduler?: Scheduler | undefined;
   /** The language model fallback for words the grammar cannot read. */
   extractor?: () => ScheduleExtractor | undefined;
+  /** Title, priority and tags of a reminder from its words (an LLM, when one is configured). */
+  metadata?: ((text: string) => Promise<{ title: string; priority: 'low' | 'normal' | 'high'; tags: string[] }>) | undefined;
 }
 
 const toIso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -152,14 +154,21 @@ export function createScheduling(deps: SchedulingDeps): SchedulingServices & {
       const u = await understand(text, opts.timezone);
       if (!u.ok) return u;
       const task = u.task.trim() === '' ? 'Reminder' : u.task.trim();
-      const base = `Reminder: ${task}`.slice(0, 150);
+      // The grammar's task text stays authoritative; the model only adds a title, priority and tags.
+      const meta = await deps.metadata?.(text).catch((err: unknown) => {
+        deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reminder metadata unavailable');
+        return undefined;
+      });
+      const title = meta?.title.trim() || task;
+      const tags = ['reminder', ...(meta?.tags ?? []), ...(meta !== undefined && meta.priority !== 'normal' ? [`priority:${meta.priority}`] : [])];
+      const base = `Reminder: ${title}`.slice(0, 150);
       let name = base;
       for (let n = 2; stores.chains.find(name) !== undefined; n++) name = `${base} (${n})`;
       const saved = deps.services.createChain(
         {
           name,
           description: `${text} — ${u.description}`,
-          tags: ['reminder'],
+          tags: [...new Set(tags)].slice(0, 20),
           notify_on: ['failure'],
           steps: [
             {
@@ -167,7 +176,12 @@ export function createScheduling(deps: SchedulingDeps): SchedulingServices & {
               name: 'Notify',
               tool: 'notify',
               operation: 'send',
-              parameters: { title: 'Reminder', message: task, kind: 'reminder', due_at: '{run.slot}' },
+              parameters: {
+                title: meta?.priority === 'high' ? `Reminder (important): ${title}` : `Reminder: ${title}`,
+                message: task,
+                kind: 'reminder',
+                due_at: '{run.slot}',
+              },
             },
           ],
         },

@@ -42,6 +42,8 @@ export class Scheduler {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly leaseMs: number;
   private readonly graceMs: number;
+  /** Validated specs by schedule id: a schedule's spec never changes (a new schedule replaces it). */
+  private readonly specs = new Map<string, ScheduleSpec | null>();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.leaseMs = deps.leaseMs ?? 15_000;
@@ -123,6 +125,9 @@ export class Scheduler {
     const earliest = this.deps.stores.schedules.earliestDue();
     if (earliest === null) return;
     const delay = Math.min(MAX_SLEEP_MS, Math.max(0, earliest - this.deps.clock.now().getTime()));
+    // While waiting, validate what is about to fire, so a burst of schedules due together does only
+    // the firing itself when the timer wakes.
+    if (delay > 20) for (const s of this.deps.stores.schedules.due(earliest, 1000)) this.specOf(s);
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       this.tick()
@@ -166,13 +171,12 @@ export class Scheduler {
 
   private fireOne(s: ScheduleRow, now: Date): { scheduleId: string; runIds: string[]; serial: boolean } | undefined {
     const { schedules, runs } = this.deps.stores;
-    const parsed = ScheduleSpecSchema.safeParse(s.spec);
-    if (!parsed.success || s.nextRunAtMs === null) {
+    const spec = this.specOf(s);
+    if (spec === null || s.nextRunAtMs === null) {
       this.deps.log.error({ scheduleId: s.id }, 'schedule has an unreadable spec; disabling it');
       schedules.setEnabled(s.id, false, null, now);
       return undefined;
     }
-    const spec: ScheduleSpec = parsed.data;
     const nowMs = now.getTime();
     const slots = [s.nextRunAtMs];
     let next: number | null = null;
@@ -185,12 +189,26 @@ export class Scheduler {
       }
       slots.push(n.getTime());
     }
-    const decisions = this.decide(s, slots, nowMs, runs.activeRunsOfSchedule(s.id));
+    // Only the overlap policies that look at running runs need to count them.
+    const active = s.overlap === 'allow' ? 0 : runs.activeRunsOfSchedule(s.id);
+    const decisions = this.decide(s, slots, nowMs, active);
     const res = schedules.fire({ schedule: s, expectedNextRunAtMs: s.nextRunAtMs, slots: decisions, newNextRunAtMs: next, now });
     if (res === undefined) return undefined; // another process fired it first
     const skipped = decisions.filter((d) => d.outcome.startsWith('skipped'));
     if (skipped.length > 0) this.deps.log.info({ scheduleId: s.id, skipped: skipped.length }, 'slots skipped by policy');
     return { scheduleId: s.id, runIds: res.runIds, serial: s.overlap !== 'allow' || res.runIds.length > 1 };
+  }
+
+  /** The schedule's validated spec (null when unreadable), validated once per schedule. */
+  private specOf(s: ScheduleRow): ScheduleSpec | null {
+    let spec = this.specs.get(s.id);
+    if (spec === undefined) {
+      const parsed = ScheduleSpecSchema.safeParse(s.spec);
+      spec = parsed.success ? parsed.data : null;
+      if (this.specs.size >= 50_000) this.specs.clear();
+      this.specs.set(s.id, spec);
+    }
+    return spec;
   }
 
   /** Applies the catch-up and overlap policies to the due slots. */

@@ -258,9 +258,10 @@ export class StepRunner {
   ): Promise<{ value: unknown; promptTokens?: number; completionTokens?: number; detail?: Record<string, unknown> }> {
     const def = step.def;
     const timeoutMs = (def.timeout ?? 0) * 1000;
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(this.signal.reason);
-    this.signal.addEventListener('abort', onAbort, { once: true });
+    // A step without a timeout listens on the run's own signal; only a timeout needs a child signal.
+    const controller = timeoutMs > 0 ? new AbortController() : undefined;
+    const onAbort = (): void => controller?.abort(this.signal.reason);
+    if (controller !== undefined) this.signal.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const toolCtx: ToolContext = {
       runId: this.state.run.id,
@@ -269,14 +270,14 @@ export class StepRunner {
       iteration,
       attempt,
       idempotencyKey: `${this.state.run.id}:${step.key}:${iteration}`,
-      signal: controller.signal,
+      signal: controller?.signal ?? this.signal,
       log: this.deps.log,
       clock: this.deps.clock,
       host: this.deps.host,
     };
     try {
       const work = this.dispatch(step, iteration, attempt, params, ctx, startedAt, toolCtx);
-      if (timeoutMs <= 0) return await work;
+      if (controller === undefined) return await work;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const e = new AppError('timeout', `step "${step.key}" took longer than its ${def.timeout}s timeout`, {
@@ -289,7 +290,7 @@ export class StepRunner {
       return await Promise.race([work, timeout]);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      this.signal.removeEventListener('abort', onAbort);
+      if (controller !== undefined) this.signal.removeEventListener('abort', onAbort);
     }
   }
 

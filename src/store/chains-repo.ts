@@ -36,9 +36,20 @@ function toVersion(r: Record<string, unknown>): ChainVersionRecord {
   };
 }
 
+/** Shared, cached definitions must never change under their readers. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 const hashOf = (json: string): string => createHash('sha256').update(json).digest('hex').slice(0, 16);
 
 export function createChainStore(db: Db): ChainStore {
+  // Versions are immutable once written, so parsed definitions can be kept (runs read theirs often).
+  const versions = new Map<string, ChainVersionRecord>();
   const audit = (actor: string, action: string, id: string, detail: unknown, at: number): void => {
     db.prepare('INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
       at,
@@ -128,11 +139,17 @@ export function createChainStore(db: Db): ChainStore {
     },
 
     getVersion(chainId, version) {
+      const key = `${chainId}:${version}`;
+      const hit = versions.get(key);
+      if (hit !== undefined) return hit;
       const row = db.prepare('SELECT * FROM chain_versions WHERE chain_id = ? AND version = ?').get(chainId, version);
       if (row === undefined) {
         throw new NotFoundError('chain version', `${chainId} v${version}`, 'List the versions to see which exist.');
       }
-      return toVersion(row);
+      const v = deepFreeze(toVersion(row));
+      if (versions.size >= 256) versions.delete(versions.keys().next().value!);
+      versions.set(key, v);
+      return v;
     },
 
     versions(chainId) {

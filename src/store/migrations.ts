@@ -63,7 +63,6 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_status_created ON chain_executions(status, created_at DESC, id DESC);
   CREATE INDEX runs_unfinished ON chain_executions(status) WHERE status IN ('pending', 'running');
   CREATE UNIQUE INDEX runs_child ON chain_executions(parent_run_id, parent_step_key) WHERE parent_run_id IS NOT NULL;
-  CREATE INDEX runs_schedule ON chain_executions(schedule_id, status) WHERE schedule_id IS NOT NULL;
 
   CREATE TABLE step_executions (
     run_id TEXT NOT NULL REFERENCES chain_executions(id) ON DELETE CASCADE,

@@ -79,7 +79,7 @@ async function dag(path, width = 200, waitMs = 50) {
   });
   await services.runChain('fan');
   const walls = [];
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < 11; r++) {
     const t0 = performance.now();
     const run = await services.runChain('fan');
     walls.push(performance.now() - t0);

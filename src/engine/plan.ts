@@ -50,8 +50,19 @@ export interface Plan {
   byKey: Map<string, PlanStep>;
 }
 
+/** Plans of stored definitions, which are immutable (frozen): built once per version. */
+const plans = new WeakMap<ChainDefinition, Plan>();
+
 /** Builds the execution plan of an already-validated definition. */
 export function buildPlan(definition: ChainDefinition): Plan {
+  const cached = plans.get(definition);
+  if (cached !== undefined) return cached;
+  const plan = makePlan(definition);
+  if (Object.isFrozen(definition)) plans.set(definition, plan);
+  return plan;
+}
+
+function makePlan(definition: ChainDefinition): Plan {
   const steps: PlanStep[] = definition.steps.map((def, index) => ({
     key: stepKey(def),
     index,

@@ -86,7 +86,12 @@ export class RunState {
     }
   }
 
+  private nowMs = Number.NaN;
+
   setNow(now: Date): void {
+    // Steps launched together share a millisecond: format it once.
+    if (now.getTime() === this.nowMs) return;
+    this.nowMs = now.getTime();
     this.ctx['now'] = now.toISOString();
     this.ctx['today'] = now.toISOString().slice(0, 10);
   }

@@ -43,6 +43,14 @@ export class RunInterrupted extends Error {
 
 const stepError = (step: PlanStep, err: unknown): RunError => toRunError(err, step.key);
 
+/** What one call of a step's action produced. */
+interface Invoked {
+  value: unknown;
+  promptTokens?: number;
+  completionTokens?: number;
+  detail?: Record<string, unknown>;
+}
+
 /** Executes one step of one run: condition, loops, retries, recording. */
 export class StepRunner {
   constructor(
@@ -255,7 +263,7 @@ export class StepRunner {
     params: Record<string, unknown>,
     ctx: Record<string, unknown>,
     startedAt: number,
-  ): Promise<{ value: unknown; promptTokens?: number; completionTokens?: number; detail?: Record<string, unknown> }> {
+  ): Promise<Invoked> {
     const def = step.def;
     const timeoutMs = (def.timeout ?? 0) * 1000;
     // A step without a timeout listens on the run's own signal; only a timeout needs a child signal.
@@ -302,7 +310,7 @@ export class StepRunner {
     ctx: Record<string, unknown>,
     startedAt: number,
     toolCtx: ToolContext,
-  ): Promise<{ value: unknown; promptTokens?: number; completionTokens?: number; detail?: Record<string, unknown> }> {
+  ): Promise<Invoked> {
     const def = step.def;
     if (def.execution_mode === 'orchestrated') {
       if (this.deps.orchestrate === undefined) {

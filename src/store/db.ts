@@ -47,10 +47,23 @@ export function wrapConnection(
 ): Db {
   const cache = new Map<string, Statement>();
   let depth = 0;
+  // A lock held past the busy timeout (another program writing) becomes a clear AppError.
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw lockedError(path, err) ?? err;
+    }
+  };
   const prepare = (sql: string): Statement => {
     let st = cache.get(sql);
     if (st === undefined) {
-      st = raw.prepare(sql);
+      const inner = raw.prepare(sql);
+      st = {
+        run: (...p) => guard(() => inner.run(...p)),
+        get: (...p) => guard(() => inner.get(...p)),
+        all: (...p) => guard(() => inner.all(...p)),
+      };
       cache.set(sql, st);
     }
     return st;
@@ -62,7 +75,7 @@ export function wrapConnection(
     exec: (sql) => raw.exec(sql),
     tx<T>(fn: () => T): T {
       if (depth > 0) return fn();
-      raw.exec('BEGIN IMMEDIATE');
+      guard(() => raw.exec('BEGIN IMMEDIATE'));
       depth++;
       try {
         const result = fn();
@@ -92,6 +105,16 @@ export function wrapConnection(
   raw.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   raw.exec('PRAGMA foreign_keys = ON');
   return db;
+}
+
+function lockedError(path: string, err: unknown): AppError | undefined {
+  const msg = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string } | null)?.code ?? '';
+  if (!/SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(`${code} ${msg}`)) return undefined;
+  return new AppError('database_locked', `the database file ${path} is locked by another program`, {
+    hint: 'Close the other program using it, or wait and retry. chainloom processes share the file safely; a foreign tool holding a write lock does not.',
+    cause: err,
+  });
 }
 
 /** Turns driver errors on open into messages a person can act on. */

@@ -1,4 +1,5 @@
-import type { ChainDefinition } from '../domain/chain.js';
+import { z } from 'zod';
+import { type ChainDefinition, ChainScheduleSchema } from '../domain/chain.js';
 import { AppError, NonRetriableError } from '../domain/errors.js';
 import type { ChainRecord, RunRecord } from '../domain/records.js';
 import {
@@ -143,7 +144,13 @@ export function createScheduling(deps: SchedulingDeps): SchedulingServices & {
       if (!u.ok) throw new NonRetriableError(u.code, u.message, { hint: u.question ?? 'Say it another way, e.g. "every weekday at 7am".' });
       return { spec: u.spec as ScheduleSpec, description: u.description, source: when };
     }
-    const c = compileChainSchedule(when as never, { now: clock.now(), timeZone: zone });
+    const shape = ChainScheduleSchema.safeParse(when);
+    if (!shape.success) {
+      throw new NonRetriableError('invalid_schedule', `not a schedule: ${z.prettifyError(shape.error)}`, {
+        hint: 'Give words ("every weekday at 7am"), or { frequency, time, timezone }, { cron, timezone } or { every_seconds }.',
+      });
+    }
+    const c = compileChainSchedule(shape.data, { now: clock.now(), timeZone: zone });
     return { spec: c.spec, description: c.description, source: null };
   };
 

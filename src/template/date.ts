@@ -1,4 +1,4 @@
-import { lookupZone, zonedFields } from '../domain/zoned-time.js';
+import { type ZonedFields, lookupZone, zonedFields } from '../domain/zoned-time.js';
 import { typeName, ValueProblem } from './values.js';
 
 const MONTHS = [
@@ -17,17 +17,9 @@ const MONTHS = [
 ];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
-/** Wall-clock fields of an instant in one zone. */
-interface ZonedParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+/** Wall-clock fields of an instant in one zone, to the millisecond. */
+interface ZonedParts extends ZonedFields {
   millisecond: number;
-  weekday: number;
-  offsetMinutes: number;
 }
 
 function zonedParts(epochMs: number, zone: string): ZonedParts {

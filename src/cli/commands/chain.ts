@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { AppError, ValidationError } from '../../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { RunRecord, RunStatus } from '../../domain/records.js';
 import type { ProgressEvent } from '../../engine/executor.js';
 import type { App } from '../app.js';
@@ -241,4 +241,3 @@ export async function chainCommand(app: App, io: Io, sub: string | undefined, ar
   }
 }
 
-export { ValidationError };
